@@ -1,0 +1,84 @@
+"""The database: one piccolo PostgresEngine (its asyncpg pool serves piccolo and raw SQL alike), the
+embedded PostgreSQL used when DATABASE_URL is unset, and the transaction helpers services use."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import warnings
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+from piccolo.engine.postgres import PostgresEngine, PostgresTransaction
+
+logger = logging.getLogger("mattran.db")
+
+# Configured by connect(); piccolo_conf exposes it to piccolo. No extensions: the embedded build ships
+# none of the contrib ones (piccolo would otherwise try uuid-ossp).
+ENGINE = PostgresEngine(config={}, extensions=())
+
+
+def start_embedded_postgres(pgdata: Path) -> str:
+    """Start (or join) the PostgreSQL 16 that the pgserver wheel ships, keeping data in pgdata.
+
+    The server stops when the last process that started it exits. Returns the DSN (a unix socket).
+    """
+    with warnings.catch_warnings():
+        # platformdirs warns when XDG_RUNTIME_DIR is unset (as on servers and CI); harmless here.
+        warnings.simplefilter("ignore")
+        import pgserver
+
+        pgdata.mkdir(parents=True, exist_ok=True)
+        server = pgserver.get_server(pgdata, cleanup_mode="stop")
+    logger.info("embedded PostgreSQL running", extra={"pgdata": str(pgdata)})
+    return str(server.get_uri())
+
+
+async def connect(dsn: str, *, min_size: int = 2, max_size: int = 10) -> None:
+    if ENGINE.pool is not None:
+        await disconnect()
+    ENGINE.config = {"dsn": dsn}
+    await ENGINE.start_connection_pool(min_size=min_size, max_size=max_size, command_timeout=60)
+
+
+async def disconnect() -> None:
+    if ENGINE.pool is not None:
+        await ENGINE.close_connection_pool()
+
+
+def pool() -> asyncpg.Pool:
+    if ENGINE.pool is None:
+        raise RuntimeError("the database pool is not started")
+    return ENGINE.pool
+
+
+def transaction() -> PostgresTransaction:
+    """One unit of work. Nested calls join the outer transaction; piccolo queries inside use it too."""
+    return ENGINE.transaction()
+
+
+@asynccontextmanager
+async def connection() -> AsyncIterator[Any]:
+    """The connection of the current transaction if there is one, else one from the pool.
+
+    Raw asyncpg (COPY, hand-tuned reads) goes through this so it sees and joins the same transaction as
+    piccolo queries do.
+    """
+    current = ENGINE.current_transaction.get()
+    if current is not None:
+        yield current.connection
+    else:
+        async with pool().acquire() as acquired:
+            yield acquired
+
+
+async def ping(seconds: float = 2.0) -> bool:
+    try:
+        async with asyncio.timeout(seconds), connection() as conn:
+            return bool(await conn.fetchval("SELECT 1"))
+    except Exception as error:  # a probe: whatever went wrong, the database is not usable now
+        logger.warning("database ping failed: %r", error)
+        return False

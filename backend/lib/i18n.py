@@ -1,0 +1,109 @@
+"""The one table of user-facing text: Vietnamese first, English second.
+
+Every message shown to a person (API errors, pages, notifications) is looked up here by key, so a
+translation is never scattered through the code.
+"""
+
+from __future__ import annotations
+
+from typing import Final, Literal
+
+Language = Literal["vi", "en"]
+LANGUAGES: Final[tuple[Language, ...]] = ("vi", "en")
+
+MESSAGES: Final[dict[str, dict[Language, str]]] = {
+    # Problems (RFC 9457 titles and details)
+    "problem.bad_request.title": {"vi": "Yêu cầu không hợp lệ", "en": "Bad request"},
+    "problem.validation.title": {"vi": "Dữ liệu không hợp lệ", "en": "Invalid data"},
+    "problem.validation.detail": {
+        "vi": "Vui lòng kiểm tra lại các trường được nêu.",
+        "en": "Please check the fields listed.",
+    },
+    "problem.validation.field": {
+        "vi": "Giá trị của trường «{field}» không hợp lệ: {reason}",
+        "en": "The value of «{field}» is invalid: {reason}",
+    },
+    "problem.not_found.title": {"vi": "Không tìm thấy", "en": "Not found"},
+    "problem.not_found.detail": {
+        "vi": "Không có tài nguyên nào ở địa chỉ này, hoặc bạn không có quyền xem.",
+        "en": "Nothing exists at this address, or you may not see it.",
+    },
+    "problem.method_not_allowed.title": {"vi": "Phương thức không được hỗ trợ", "en": "Method not allowed"},
+    "problem.method_not_allowed.detail": {
+        "vi": "Địa chỉ này không nhận phương thức {method}.",
+        "en": "This address does not accept {method}.",
+    },
+    "problem.too_large.title": {"vi": "Dữ liệu gửi lên quá lớn", "en": "Request too large"},
+    "problem.too_large.detail": {
+        "vi": "Nội dung gửi lên vượt quá giới hạn {limit} byte.",
+        "en": "The request body exceeds the limit of {limit} bytes.",
+    },
+    "problem.unauthorized.title": {"vi": "Cần đăng nhập", "en": "Sign-in required"},
+    "problem.forbidden.title": {"vi": "Không có quyền", "en": "Forbidden"},
+    "problem.conflict.title": {"vi": "Xung đột dữ liệu", "en": "Conflict"},
+    "problem.rate_limited.title": {"vi": "Quá nhiều yêu cầu", "en": "Too many requests"},
+    "problem.unavailable.title": {"vi": "Dịch vụ tạm thời không khả dụng", "en": "Service unavailable"},
+    "problem.server_error.title": {"vi": "Lỗi máy chủ", "en": "Server error"},
+    "problem.server_error.detail": {
+        "vi": "Đã có lỗi ngoài ý muốn. Dữ liệu của bạn không bị thay đổi; vui lòng thử lại sau.",
+        "en": "Something went wrong. Nothing was changed; please try again later.",
+    },
+    "problem.http.title": {"vi": "Lỗi yêu cầu", "en": "Request error"},
+    "problem.bad_cursor.detail": {
+        "vi": "Con trỏ phân trang không hợp lệ hoặc đã hết hạn; hãy tải lại từ trang đầu.",
+        "en": "The page cursor is invalid; start again from the first page.",
+    },
+    "problem.unit_not_found.detail": {
+        "vi": "Không có đơn vị nào mang mã {code}.",
+        "en": "There is no unit with code {code}.",
+    },
+    # Org-unit levels and kinds
+    "unit.level.central": {"vi": "Trung ương", "en": "Central"},
+    "unit.level.province": {"vi": "Tỉnh, thành phố", "en": "Province"},
+    "unit.level.commune": {"vi": "Xã, phường, đặc khu", "en": "Commune"},
+    "unit.level.residential_area": {"vi": "Khu dân cư", "en": "Residential area"},
+    "unit.kind.trung_uong": {"vi": "Trung ương", "en": "Central"},
+    "unit.kind.tinh": {"vi": "Tỉnh", "en": "Province"},
+    "unit.kind.thanh_pho_trung_uong": {"vi": "Thành phố trực thuộc trung ương", "en": "Municipality"},
+    "unit.kind.xa": {"vi": "Xã", "en": "Commune"},
+    "unit.kind.phuong": {"vi": "Phường", "en": "Ward"},
+    "unit.kind.dac_khu": {"vi": "Đặc khu", "en": "Special zone"},
+    "unit.kind.thon": {"vi": "Thôn", "en": "Village"},
+    "unit.kind.to_dan_pho": {"vi": "Tổ dân phố", "en": "Neighbourhood group"},
+    "unit.kind.khu_pho": {"vi": "Khu phố", "en": "Quarter"},
+    "unit.kind.ap": {"vi": "Ấp", "en": "Hamlet"},
+    "unit.kind.ban": {"vi": "Bản", "en": "Hamlet (mountain)"},
+    # Health
+    "health.ok": {"vi": "Hoạt động bình thường", "en": "Operating normally"},
+    "health.database_down": {"vi": "Không kết nối được cơ sở dữ liệu", "en": "Database unreachable"},
+}
+
+
+def translate(key: str, language: Language = "vi", **params: object) -> str:
+    """The message for key in language (falling back to Vietnamese), with {placeholders} filled."""
+    entry = MESSAGES[key]
+    text = entry.get(language) or entry["vi"]
+    return text.format(**params) if params else text
+
+
+def negotiate_language(accept_language: str | None, default: Language = "vi") -> Language:
+    """Pick vi or en from an Accept-Language header, honouring q-values; default when neither is asked for."""
+    if not accept_language:
+        return default
+    ranked: list[tuple[float, int, Language]] = []
+    for position, part in enumerate(accept_language.split(",")):
+        tag, _, params = part.strip().partition(";")
+        primary = tag.strip().lower().split("-")[0]
+        if primary not in LANGUAGES:
+            continue
+        quality = 1.0
+        for param in params.split(";"):
+            name, _, value = param.strip().partition("=")
+            if name == "q":
+                try:
+                    quality = float(value)
+                except ValueError:
+                    quality = 0.0
+        if quality > 0:
+            ranked.append((-quality, position, primary))
+    return min(ranked)[2] if ranked else default

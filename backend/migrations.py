@@ -1,0 +1,41 @@
+"""`mattran migrate`: piccolo migrations of every feature app, then the data steps (official units).
+
+Idempotent, and safe when several processes start at once: a PostgreSQL advisory lock serialises them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import logging
+
+from piccolo.apps.migrations.commands.forwards import run_forwards
+
+from backend import db
+from backend.features.units.service import UnitService
+from backend.lib.clock import Clock
+
+logger = logging.getLogger("mattran.migrate")
+
+# Arbitrary but fixed: the key of the advisory lock all migrating processes take.
+MIGRATION_LOCK_KEY = 7_307_202_600
+
+
+class MigrationError(RuntimeError):
+    pass
+
+
+async def migrate(clock: Clock) -> dict[str, int]:
+    """Apply pending schema migrations and bring reference data up to date; returns what changed."""
+    async with db.pool().acquire() as lock_connection:
+        await lock_connection.execute("SELECT pg_advisory_lock($1)", MIGRATION_LOCK_KEY)
+        try:
+            output = io.StringIO()
+            with contextlib.redirect_stdout(output):  # piccolo reports progress with print()
+                result = await run_forwards("all")
+            logger.debug("piccolo: %s", output.getvalue())
+            if not result.success:
+                raise MigrationError(result.message or output.getvalue())
+            return await UnitService(clock).sync_official_catalogue()
+        finally:
+            await lock_connection.execute("SELECT pg_advisory_unlock($1)", MIGRATION_LOCK_KEY)

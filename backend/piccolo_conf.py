@@ -1,0 +1,13 @@
+"""piccolo's configuration: the shared engine and one app per feature (each with its own migrations)."""
+
+from piccolo.conf.apps import AppRegistry
+
+from backend.db import ENGINE
+
+DB = ENGINE
+
+APP_REGISTRY = AppRegistry(
+    apps=[
+        "backend.features.units.piccolo_app",
+    ]
+)

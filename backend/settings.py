@@ -1,0 +1,69 @@
+"""Typed settings read from the environment once per process.
+
+Every variable is documented in docs/settings.md; a test keeps that table and this class in step.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+import msgspec
+
+Environment = Literal["development", "test", "production"]
+Language = Literal["vi", "en"]
+
+ENV_PREFIX = "MATTRAN_"
+
+
+class Settings(msgspec.Struct, frozen=True, kw_only=True):
+    # Where PostgreSQL is; empty means "start the embedded server under data_dir".
+    database_url: str = ""
+    data_dir: str = ".data"
+    environment: Environment = "development"
+    host: str = "127.0.0.1"
+    port: int = 8000
+    # Public origin of the platform: the OIDC issuer and the links in notifications.
+    public_url: str = "http://127.0.0.1:8000"
+    db_pool_min: int = 2
+    db_pool_max: int = 10
+    # Requests whose declared body is larger than this are refused with 413 before any reading.
+    max_body_bytes: int = 10 * 1024 * 1024
+    default_language: Language = "vi"
+    log_level: str = "INFO"
+    log_json: bool = True
+    timezone: str = "Asia/Ho_Chi_Minh"
+
+    @property
+    def uses_embedded_database(self) -> bool:
+        return not self.database_url
+
+    @property
+    def embedded_pgdata(self) -> Path:
+        return Path(self.data_dir).resolve() / "pg"
+
+
+def env_name(field: str) -> str:
+    """DATABASE_URL keeps its conventional name; every other knob is MATTRAN_<FIELD>."""
+    return "DATABASE_URL" if field == "database_url" else ENV_PREFIX + field.upper()
+
+
+def settings_from_env(environ: dict[str, str] | None = None, **overrides: object) -> Settings:
+    source = os.environ if environ is None else environ
+    values: dict[str, object] = {}
+    for field in msgspec.structs.fields(Settings):
+        raw = source.get(env_name(field.name))
+        if raw is not None and raw != "":
+            values[field.name] = raw
+    values.update(overrides)
+    try:
+        return msgspec.convert(values, Settings, strict=False)
+    except msgspec.ValidationError as error:
+        raise SystemExit(f"Invalid setting: {error}") from error
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return settings_from_env()

@@ -1,0 +1,105 @@
+"""The console script as an operator (and the README's run command) uses it: real processes, real ports."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+import pytest
+
+pytestmark = pytest.mark.integration
+
+MATTRAN = str(Path(sys.executable).parent / "mattran")
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def command_env(**overrides: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MATTRAN_") and k != "DATABASE_URL"}
+    env["MATTRAN_LOG_JSON"] = "false"
+    env.update(overrides)
+    return env
+
+
+@contextmanager
+def serving(env: dict[str, str], *args: str, startup_seconds: float = 90) -> Iterator[str]:
+    port = free_port()
+    process = subprocess.Popen(
+        [MATTRAN, "serve", "--port", str(port), *args],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + startup_seconds
+        while True:
+            if process.poll() is not None:
+                pytest.fail(f"mattran serve exited early:\n{process.stdout.read() if process.stdout else ''}")
+            try:
+                if httpx.get(f"{base}/health", timeout=2).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail("mattran serve did not become healthy in time")
+            time.sleep(0.2)
+        yield base
+    finally:
+        process.send_signal(signal.SIGINT)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+def test_serve_on_a_database_url_with_demo_data(database: str) -> None:
+    with serving(command_env(DATABASE_URL=database), "--demo") as base:
+        provinces = httpx.get(f"{base}/api/v1/units", params={"level": "province", "limit": 200}).json()
+        assert len(provinces["items"]) == 34
+        areas = httpx.get(f"{base}/api/v1/units", params={"level": "residential_area", "limit": 1}).json()
+        assert areas["items"], "demo residential areas were seeded"
+        found = httpx.get(f"{base}/api/v1/units", params={"q": "hoan kiem"}).json()
+        assert found["items"][0]["name"] == "Phường Hoàn Kiếm"
+
+
+def test_serve_without_database_url_starts_the_embedded_database(tmp_path: Path) -> None:
+    data_dir = tmp_path / "d"
+    with serving(command_env(MATTRAN_DATA_DIR=str(data_dir))) as base:
+        assert httpx.get(f"{base}/health").json()["database"] == "ok"
+        assert httpx.get(f"{base}/api/v1/units/00070").json()["name"] == "Phường Hoàn Kiếm"
+    assert (data_dir / "pg" / "PG_VERSION").exists()
+    # The server stopped with the app; the data stays for the next run.
+    time.sleep(0.5)
+    assert not (data_dir / "pg" / "postmaster.pid").exists()
+
+
+def test_migrate_and_seed_are_idempotent(database: str) -> None:
+    env = command_env(DATABASE_URL=database)
+    for _ in range(2):
+        migrated = subprocess.run([MATTRAN, "migrate"], env=env, capture_output=True, text=True, timeout=120)
+        assert migrated.returncode == 0, migrated.stderr
+        seeded = subprocess.run([MATTRAN, "seed", "demo"], env=env, capture_output=True, text=True, timeout=120)
+        assert seeded.returncode == 0, seeded.stderr
+    assert "'inserted': 0, 'updated': 0, 'moved': 0, 'retired': 0" in migrated.stdout
+
+
+def test_invalid_setting_stops_the_command_with_a_message() -> None:
+    result = subprocess.run(
+        [MATTRAN, "migrate"], env=command_env(MATTRAN_PORT="eighty"), capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode != 0
+    assert "Invalid setting" in result.stderr and "port" in result.stderr
