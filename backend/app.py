@@ -30,6 +30,11 @@ from litestar.types import (
 from swagger_ui_bundle import swagger_ui_path
 
 from backend import db
+from backend.features.identity import keys
+from backend.features.identity.bff_controllers import BFF_ROUTES
+from backend.features.identity.controllers import AccountController, MeController
+from backend.features.identity.oauth_errors import OAuthError, oauth_error_response
+from backend.features.identity.oidc_controllers import OIDC_ROUTES
 from backend.features.system.controllers import health
 from backend.features.units.controllers import UnitController
 from backend.lib.clock import Clock, SystemClock
@@ -144,6 +149,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     async def database_lifespan(app: Litestar) -> AsyncIterator[None]:
         dsn = settings.database_url or db.start_embedded_postgres(settings.embedded_pgdata)
         await db.connect(dsn, min_size=settings.db_pool_min, max_size=settings.db_pool_max)
+        keys.forget_cached()
         try:
             yield
         finally:
@@ -157,10 +163,14 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         route_handlers=[
             health,
             UnitController,
+            AccountController,
+            MeController,
+            *OIDC_ROUTES,
+            *BFF_ROUTES,
             create_static_files_router(path=SWAGGER_ASSETS, directories=[swagger_ui_path], name="swagger-assets"),
         ],
         dependencies={"clock": Provide(provide_clock, sync_to_thread=False)},
-        exception_handlers=EXCEPTION_HANDLERS,
+        exception_handlers={**EXCEPTION_HANDLERS, OAuthError: oauth_error_response},
         lifespan=[database_lifespan],
         state=State({"settings": settings, "clock": clock}),
         openapi_config=_openapi_config(),

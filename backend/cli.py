@@ -11,11 +11,18 @@ import click
 import uvicorn
 
 from backend import db
+from backend.features.identity import keys
+from backend.features.identity.clients import Client, create_client
+from backend.features.identity.service import AccountService, Caller
+from backend.lib.access import Role
 from backend.lib.clock import SystemClock
+from backend.lib.errors import AppError
+from backend.lib.i18n import translate
 from backend.lib.logging import configure_logging
 from backend.migrations import migrate
 from backend.seed import DEFAULT_SEED, seed_demo
 from backend.settings import Settings, settings_from_env
+from schemas.identity import AccountCreate, AccountRead, RoleGrant
 
 T = TypeVar("T")
 
@@ -59,7 +66,7 @@ def serve(host: str | None, port: int | None, workers: int, demo: bool) -> None:
     clock = SystemClock()
 
     async def prepare() -> None:
-        await migrate(clock)
+        await migrate(settings, clock)
         if demo:
             await seed_demo(clock)
 
@@ -82,7 +89,7 @@ def serve(host: str | None, port: int | None, workers: int, demo: bool) -> None:
 def migrate_command() -> None:
     """Apply database migrations and update the official org units (idempotent)."""
     settings = _settings()
-    changes = _with_database(_database_url(settings), lambda: migrate(SystemClock()))
+    changes = _with_database(_database_url(settings), lambda: migrate(settings, SystemClock()))
     click.echo(f"Đã cập nhật cơ sở dữ liệu / database up to date: {changes}")
 
 
@@ -99,7 +106,7 @@ def seed_demo_command(seed_value: int) -> None:
     clock = SystemClock()
 
     async def work() -> dict[str, int]:
-        await migrate(clock)
+        await migrate(settings, clock)
         return await seed_demo(clock, seed_value)
 
     created = _with_database(_database_url(settings), work)
@@ -118,3 +125,93 @@ def openapi(output: str | None) -> None:
             file.write(document)
     else:
         click.echo(document, nl=False)
+
+
+@main.group()
+def users() -> None:
+    """Accounts."""
+
+
+@users.command("create")
+@click.option("--username", required=True)
+@click.option("--password", required=True, help="At least 8 characters (use an environment variable, not history).")
+@click.option("--role", required=True, type=click.Choice([role.value for role in Role]))
+@click.option("--unit", "unit_code", required=True, help="Code of the unit the role is bound to (TW, 01, 00070…).")
+@click.option("--name", "display_name", default=None, help="Display name (default: the username).")
+def users_create(username: str, password: str, role: str, unit_code: str, display_name: str | None) -> None:
+    """Create an account with one role bound to a unit."""
+    settings = _settings()
+
+    async def work() -> AccountRead:
+        data = AccountCreate(
+            username=username,
+            password=password,
+            display_name=display_name or username,
+            roles=[RoleGrant(role=role, unit_code=unit_code)],
+        )
+        return await AccountService(settings, SystemClock()).create_account(data, "cli", Caller(ip="cli"))
+
+    try:
+        account = _with_database(_database_url(settings), work)
+    except AppError as error:
+        raise click.ClickException(translate(error.detail_key or error.title_key, "vi", **error.params)) from error
+    click.echo(f"Đã tạo tài khoản / account created: {account.username} ({account.id})")
+
+
+@main.group()
+def clients() -> None:
+    """OpenID Connect clients."""
+
+
+@clients.command("create")
+@click.option("--name", required=True)
+@click.option("--kind", type=click.Choice(["confidential", "public", "service"]), required=True)
+@click.option("--client-id", default=None, help="Default: generated.")
+@click.option("--redirect-uri", "redirect_uris", multiple=True, help="Exact redirect URI (repeatable).")
+@click.option("--post-logout-redirect-uri", "logout_uris", multiple=True, help="Exact URI after logout (repeatable).")
+@click.option("--backchannel-logout-uri", default=None)
+@click.option("--first-party", is_flag=True, help="Trusted by the platform: no consent screen.")
+def clients_create(
+    name: str,
+    kind: str,
+    client_id: str | None,
+    redirect_uris: tuple[str, ...],
+    logout_uris: tuple[str, ...],
+    backchannel_logout_uri: str | None,
+    first_party: bool,
+) -> None:
+    """Register a client; its secret is printed once and only its hash is kept."""
+    settings = _settings()
+
+    async def work() -> tuple[Client, str | None]:
+        return await create_client(
+            client_id=client_id,
+            name=name,
+            kind=kind,
+            redirect_uris=list(redirect_uris),
+            post_logout_redirect_uris=list(logout_uris),
+            backchannel_logout_uri=backchannel_logout_uri,
+            first_party=first_party,
+        )
+
+    try:
+        client, secret = _with_database(_database_url(settings), work)
+    except ValueError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"client_id: {client.client_id}")
+    if secret:
+        click.echo(f"client_secret: {secret}")
+
+
+@main.group("keys")
+def keys_group() -> None:
+    """Token signing keys."""
+
+
+@keys_group.command("rotate")
+def keys_rotate() -> None:
+    """next -> active -> retired; retired keys are kept until every token they signed has expired."""
+    settings = _settings()
+    longest = max(settings.access_token_seconds, settings.id_token_seconds)
+    result = _with_database(_database_url(settings), lambda: keys.rotate(SystemClock().now(), longest))
+    click.echo(f"Đã xoay khóa / keys rotated: {result}")

@@ -12,8 +12,11 @@ import logging
 from piccolo.apps.migrations.commands.forwards import run_forwards
 
 from backend import db
+from backend.features.identity import keys
+from backend.features.identity.clients import WEB_CLIENT_ID, create_client
 from backend.features.units.service import UnitService
 from backend.lib.clock import Clock
+from backend.settings import Settings
 
 logger = logging.getLogger("mattran.migrate")
 
@@ -25,7 +28,7 @@ class MigrationError(RuntimeError):
     pass
 
 
-async def migrate(clock: Clock) -> dict[str, int]:
+async def migrate(settings: Settings, clock: Clock) -> dict[str, int]:
     """Apply pending schema migrations and bring reference data up to date; returns what changed."""
     async with db.pool().acquire() as lock_connection:
         await lock_connection.execute("SELECT pg_advisory_lock($1)", MIGRATION_LOCK_KEY)
@@ -36,6 +39,22 @@ async def migrate(clock: Clock) -> dict[str, int]:
             logger.debug("piccolo: %s", output.getvalue())
             if not result.success:
                 raise MigrationError(result.message or output.getvalue())
-            return await UnitService(clock).sync_official_catalogue()
+            changes = await UnitService(clock).sync_official_catalogue()
+            await keys.ensure_keys(clock.now())
+            await ensure_web_client(settings)
+            return changes
         finally:
             await lock_connection.execute("SELECT pg_advisory_unlock($1)", MIGRATION_LOCK_KEY)
+
+
+async def ensure_web_client(settings: Settings) -> None:
+    """The web app is the provider's first-party client; its addresses follow MATTRAN_PUBLIC_URL."""
+    await create_client(
+        client_id=WEB_CLIENT_ID,
+        name="Mặt trận số",
+        kind="confidential",
+        redirect_uris=[f"{settings.issuer}/auth/callback"],
+        post_logout_redirect_uris=[f"{settings.issuer}/"],
+        first_party=True,
+        upsert=True,
+    )

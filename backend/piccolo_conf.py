@@ -9,5 +9,7 @@ DB = ENGINE
 APP_REGISTRY = AppRegistry(
     apps=[
         "backend.features.units.piccolo_app",
+        "backend.features.audit.piccolo_app",
+        "backend.features.identity.piccolo_app",
     ]
 )

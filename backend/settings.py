@@ -35,10 +35,32 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     log_level: str = "INFO"
     log_json: bool = True
     timezone: str = "Asia/Ho_Chi_Minh"
+    # Identity: token and session lifetimes (seconds).
+    access_token_seconds: int = 600
+    id_token_seconds: int = 600
+    authorization_code_seconds: int = 300
+    refresh_token_seconds: int = 30 * 24 * 3600  # absolute, from sign-in; rotation never extends it
+    session_seconds: int = 12 * 3600  # a browser's sign-in at the provider and in the web app
+    # Argon2id cost (RFC 9106's second recommended option, with parallelism for 2 cores).
+    argon2_time_cost: int = 3
+    argon2_memory_kib: int = 65536
+    argon2_parallelism: int = 2
+    # Sign-in throttling, after Keycloak's brute-force detection: after N failures, wait base * 2^k
+    # (capped); failures are forgotten after a quiet period. Per account and per client IP.
+    login_failures_per_account: int = 5
+    login_failures_per_ip: int = 30
+    login_wait_base_seconds: int = 60
+    login_wait_max_seconds: int = 900
+    login_failure_reset_seconds: int = 12 * 3600
 
     @property
     def uses_embedded_database(self) -> bool:
         return not self.database_url
+
+    @property
+    def issuer(self) -> str:
+        """The OpenID issuer: exactly the public origin, without a trailing slash."""
+        return self.public_url.rstrip("/")
 
     @property
     def embedded_pgdata(self) -> Path:

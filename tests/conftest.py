@@ -58,7 +58,7 @@ async def template_dsn(server_dsn: str) -> AsyncIterator[str]:
         dsn = with_database(server_dsn, name)
         await db.connect(dsn, min_size=1, max_size=3)
         try:
-            await migrate(FrozenClock(TEST_NOW))
+            await migrate(test_settings(dsn), FrozenClock(TEST_NOW))
         finally:
             await db.disconnect()
         yield dsn
@@ -86,9 +86,23 @@ def clock() -> FrozenClock:
     return FrozenClock(TEST_NOW)
 
 
+def test_settings(database_url: str) -> Settings:
+    # Cheap Argon2 in tests: the cost is a setting, the algorithm is the same.
+    return settings_from_env(
+        {},
+        database_url=database_url,
+        environment="test",
+        log_json=False,
+        public_url="https://testserver",
+        argon2_memory_kib=1024,
+        argon2_time_cost=1,
+        argon2_parallelism=1,
+    )
+
+
 @pytest.fixture
 def settings(database: str) -> Settings:
-    return settings_from_env({}, database_url=database, environment="test", log_json=False)
+    return test_settings(database)
 
 
 @pytest.fixture
@@ -132,7 +146,7 @@ async def client(app: MattranApp) -> AsyncIterator[httpx.AsyncClient]:
     it in a thread with another loop, so the test could not share the app's connection pool)."""
     async with app_running(app):
         transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+        async with httpx.AsyncClient(transport=transport, base_url="https://testserver") as http:
             yield http
 
 

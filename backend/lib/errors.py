@@ -4,7 +4,7 @@ message. No stack trace or internal detail ever reaches a client."""
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import Any, ClassVar
 
 import msgspec
 from litestar import Request, Response
@@ -47,6 +47,7 @@ class AppError(Exception):
     status = 400
     slug = "bad-request"
     title_key = "problem.bad_request.title"
+    headers: ClassVar[dict[str, str]] = {}
 
     def __init__(
         self, detail_key: str | None = None, *, errors: list[FieldError] | None = None, **params: object
@@ -143,7 +144,7 @@ def _app_error(request: Request[Any, Any, Any], exc: AppError) -> Response[bytes
         instance=request.url.path,
         errors=errors,
     )
-    return problem_response(problem)
+    return problem_response(problem, headers=exc.headers or None)
 
 
 def _validation_errors(exc: ValidationException, language: Language) -> list[FieldError]:

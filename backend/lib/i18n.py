@@ -57,6 +57,88 @@ MESSAGES: Final[dict[str, dict[Language, str]]] = {
         "vi": "Không có đơn vị nào mang mã {code}.",
         "en": "There is no unit with code {code}.",
     },
+    "problem.sign_in_failed.title": {"vi": "Đăng nhập không thành công", "en": "Sign-in failed"},
+    "problem.sign_in_failed.detail": {
+        "vi": "Tên đăng nhập hoặc mật khẩu không đúng, hoặc tài khoản đang tạm khóa. Vui lòng thử lại sau.",
+        "en": "Wrong username or password, or the account is temporarily locked. Please try again later.",
+    },
+    "problem.account.role_required": {
+        "vi": "Tài khoản cán bộ cần ít nhất một vai trò gắn với đơn vị.",
+        "en": "A staff account needs at least one role bound to a unit.",
+    },
+    "problem.account.unknown_role": {"vi": "Vai trò «{role}» không tồn tại.", "en": "There is no role «{role}»."},
+    "problem.account.role_unit_mismatch": {
+        "vi": "Vai trò «{role}» không thể gắn với đơn vị {unit} (sai cấp hoặc đơn vị không còn hiệu lực).",
+        "en": "Role «{role}» cannot be bound to unit {unit} (wrong level, or the unit no longer exists).",
+    },
+    "problem.account.username_taken": {
+        "vi": "Tên đăng nhập «{username}» đã có người dùng.",
+        "en": "The username «{username}» is taken.",
+    },
+    "problem.account.weak_password": {
+        "vi": "Mật khẩu cần ít nhất 8 ký tự và khác tên đăng nhập.",
+        "en": "The password needs at least 8 characters and must differ from the username.",
+    },
+    "problem.account.wrong_password": {"vi": "Mật khẩu hiện tại không đúng.", "en": "The current password is wrong."},
+    "problem.unauthorized.detail": {
+        "vi": "Vui lòng đăng nhập để tiếp tục.",
+        "en": "Please sign in to continue.",
+    },
+    "problem.csrf.detail": {
+        "vi": "Phiên làm việc cần mã chống giả mạo (X-CSRF-Token) hợp lệ; hãy tải lại trang.",
+        "en": "This session needs a valid anti-forgery token (X-CSRF-Token); reload the page.",
+    },
+    "problem.forbidden.detail": {
+        "vi": "Bạn không có quyền thực hiện thao tác này.",
+        "en": "You are not allowed to do this.",
+    },
+    # Sign-in pages of the OpenID provider
+    "oidc.login.title": {"vi": "Đăng nhập Mặt trận số", "en": "Sign in to Mặt trận số"},
+    "oidc.login.for_client": {"vi": "để tiếp tục tới «{client}»", "en": "to continue to «{client}»"},
+    "oidc.login.username": {"vi": "Tên đăng nhập", "en": "Username"},
+    "oidc.login.password": {"vi": "Mật khẩu", "en": "Password"},
+    "oidc.login.submit": {"vi": "Đăng nhập", "en": "Sign in"},
+    "oidc.login.failed": {
+        "vi": "Tên đăng nhập hoặc mật khẩu không đúng, hoặc tài khoản đang tạm khóa.",
+        "en": "Wrong username or password, or the account is temporarily locked.",
+    },
+    "oidc.login.upstream": {"vi": "Đăng nhập bằng {provider}", "en": "Sign in with {provider}"},
+    "oidc.consent.title": {"vi": "Cho phép truy cập", "en": "Allow access"},
+    "oidc.consent.question": {
+        "vi": "Ứng dụng «{client}» muốn dùng tài khoản của bạn để:",
+        "en": "The app «{client}» wants to use your account to:",
+    },
+    "oidc.consent.allow": {"vi": "Cho phép", "en": "Allow"},
+    "oidc.consent.deny": {"vi": "Từ chối", "en": "Deny"},
+    "oidc.scope.openid": {"vi": "Xác nhận bạn là ai", "en": "Confirm who you are"},
+    "oidc.scope.profile": {"vi": "Xem họ tên của bạn", "en": "See your name"},
+    "oidc.scope.email": {"vi": "Xem địa chỉ email", "en": "See your e-mail address"},
+    "oidc.scope.phone": {"vi": "Xem số điện thoại", "en": "See your phone number"},
+    "oidc.scope.roles": {"vi": "Xem vai trò và đơn vị công tác", "en": "See your roles and units"},
+    "oidc.scope.offline_access": {
+        "vi": "Duy trì truy cập khi bạn không trực tuyến",
+        "en": "Keep access while you are away",
+    },
+    "oidc.error.title": {"vi": "Không thể đăng nhập", "en": "Cannot sign in"},
+    "oidc.error.unknown_client": {
+        "vi": "Ứng dụng yêu cầu đăng nhập không được đăng ký với hệ thống.",
+        "en": "The app asking you to sign in is not registered.",
+    },
+    "oidc.error.redirect_uri": {
+        "vi": "Địa chỉ quay lại của ứng dụng không khớp với địa chỉ đã đăng ký. Vì an toàn, hệ thống dừng tại đây.",
+        "en": "The app's return address does not match the registered one. For your safety we stop here.",
+    },
+    "oidc.error.bad_form": {
+        "vi": "Biểu mẫu đã hết hạn hoặc không hợp lệ. Vui lòng quay lại ứng dụng và thử lại.",
+        "en": "The form expired or is invalid. Please go back to the app and try again.",
+    },
+    "oidc.logout.title": {"vi": "Đã đăng xuất", "en": "Signed out"},
+    "oidc.logout.done": {
+        "vi": "Bạn đã đăng xuất khỏi Mặt trận số trên thiết bị này.",
+        "en": "You have signed out of Mặt trận số on this device.",
+    },
+    "oidc.logout.confirm": {"vi": "Bạn có muốn đăng xuất?", "en": "Do you want to sign out?"},
+    "oidc.logout.submit": {"vi": "Đăng xuất", "en": "Sign out"},
     # Org-unit levels and kinds
     "unit.level.central": {"vi": "Trung ương", "en": "Central"},
     "unit.level.province": {"vi": "Tỉnh, thành phố", "en": "Province"},

@@ -9,10 +9,33 @@ from backend.features.units.catalog import CatalogUnit, catalog_unit, child_path
 from schemas.units import UnitLevel
 
 VILLAGE_NAMES = (
-    "Đông", "Đoài", "Thượng", "Hạ", "Trung", "Nam", "Bắc", "An Lạc", "Phú Mỹ", "Tân Hòa", "Hòa Bình",
-    "Phước Lộc", "Bình An", "Mỹ Thạnh", "Yên Phú", "Xuân Đài", "Vĩnh Lợi", "Thanh Bình", "Đồng Tâm",
-    "Tiền Phong", "Quyết Tiến", "Đoàn Kết", "Hưng Thịnh", "Phú Xuân", "Cẩm Giang", "Lạc Long",
-)  # fmt: skip
+    "Đông",
+    "Đoài",
+    "Thượng",
+    "Hạ",
+    "Trung",
+    "Nam",
+    "Bắc",
+    "An Lạc",
+    "Phú Mỹ",
+    "Tân Hòa",
+    "Hòa Bình",
+    "Phước Lộc",
+    "Bình An",
+    "Mỹ Thạnh",
+    "Yên Phú",
+    "Xuân Đài",
+    "Vĩnh Lợi",
+    "Thanh Bình",
+    "Đồng Tâm",
+    "Tiền Phong",
+    "Quyết Tiến",
+    "Đoàn Kết",
+    "Hưng Thịnh",
+    "Phú Xuân",
+    "Cẩm Giang",
+    "Lạc Long",
+)
 # Where a commune's villages are called bản (northern mountains) or ấp (the south) rather than thôn.
 BAN_PROVINCES = frozenset({"04", "08", "11", "12", "14", "15", "19", "20"})
 AP_PROVINCES_FROM = "75"

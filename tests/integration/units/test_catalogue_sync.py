@@ -10,6 +10,7 @@ from backend import db
 from backend.features.units.service import UnitService
 from backend.lib.clock import FrozenClock
 from backend.migrations import migrate
+from backend.settings import Settings
 
 pytestmark = pytest.mark.integration
 
@@ -20,14 +21,16 @@ async def units_snapshot() -> list[tuple]:
     return [tuple(row) for row in rows]
 
 
-async def test_second_migrate_changes_nothing(connected: str, clock: FrozenClock) -> None:
+async def test_second_migrate_changes_nothing(connected: str, settings: Settings, clock: FrozenClock) -> None:
     before = await units_snapshot()
-    assert await migrate(clock) == {"inserted": 0, "updated": 0, "moved": 0, "retired": 0}
+    assert await migrate(settings, clock) == {"inserted": 0, "updated": 0, "moved": 0, "retired": 0}
     assert await units_snapshot() == before
 
 
-async def test_concurrent_migrations_wait_for_each_other(connected: str, clock: FrozenClock) -> None:
-    results = await asyncio.gather(migrate(clock), migrate(clock), migrate(clock))
+async def test_concurrent_migrations_wait_for_each_other(
+    connected: str, settings: Settings, clock: FrozenClock
+) -> None:
+    results = await asyncio.gather(migrate(settings, clock), migrate(settings, clock), migrate(settings, clock))
     assert all(result["inserted"] == 0 for result in results)
 
 

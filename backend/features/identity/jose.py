@@ -1,0 +1,114 @@
+"""python-jose, wrapped once and safely (see DESIGN.md §5).
+
+python-jose accepts whatever `alg` a token's header names unless told otherwise, tries every key of a
+JWKS, and requires no claim by default. So here: one algorithm (RS256) pinned, the key chosen by `kid`
+from our own key set, `exp iat aud iss sub` required, and `typ` checked by us. An HMAC algorithm can
+never meet a public key because no HMAC algorithm is ever accepted.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from jose import jwt
+from jose.exceptions import JOSEError
+
+ALGORITHM = "RS256"
+REQUIRED_CLAIMS = ("exp", "iat", "aud", "iss", "sub")
+# Tolerated difference between machines' clocks.
+CLOCK_SKEW_SECONDS = 30
+
+
+class InvalidToken(Exception):
+    """The token is not one of ours, is expired, or was meant for someone else."""
+
+
+def sign(claims: Mapping[str, Any], *, private_pem: str, kid: str, typ: str) -> str:
+    return jwt.encode(dict(claims), private_pem, algorithm=ALGORITHM, headers={"kid": kid, "typ": typ})
+
+
+def verify(
+    token: str,
+    *,
+    public_jwks: Mapping[str, Mapping[str, Any]],
+    audience: str | None,
+    issuer: str,
+    typ: str,
+    now: datetime,
+    access_token: str | None = None,
+    allow_expired: bool = False,
+) -> dict[str, Any]:
+    """The claims of a valid token; InvalidToken for anything else. public_jwks maps kid -> public JWK.
+
+    Time claims are checked here against `now` (the injectable clock), not by python-jose, which reads
+    the system clock."""
+    try:
+        header = jwt.get_unverified_header(token)
+    except JOSEError as error:
+        raise InvalidToken("malformed token") from error
+    if header.get("alg") != ALGORITHM:
+        raise InvalidToken("algorithm not allowed")
+    if header.get("typ", "").lower() != typ.lower():
+        raise InvalidToken("wrong token type")
+    key = public_jwks.get(str(header.get("kid")))
+    if key is None:
+        raise InvalidToken("unknown signing key")
+    # python-jose turns "require X" into "verify X", and verifies times against the system clock: so only
+    # iss and sub (and aud when one is expected) are left to it; presence and times are checked below.
+    options = {
+        "require_iss": True,
+        "require_sub": True,
+        "require_aud": audience is not None,
+        "verify_aud": audience is not None,
+        "verify_exp": False,
+        "verify_nbf": False,
+        "verify_iat": False,
+    }
+    try:
+        claims = jwt.decode(
+            token,
+            dict(key),
+            algorithms=[ALGORITHM],
+            audience=audience,
+            issuer=issuer,
+            access_token=access_token,
+            options=options,
+        )
+    except JOSEError as error:
+        raise InvalidToken(str(error)) from error
+    missing = [claim for claim in REQUIRED_CLAIMS if claim not in claims]
+    if missing:
+        raise InvalidToken(f"missing claims: {missing}")
+    _check_times(claims, now, allow_expired)
+    return claims
+
+
+def _check_times(claims: Mapping[str, Any], now: datetime, allow_expired: bool) -> None:
+    instant = now.timestamp()
+    try:
+        expires, issued = float(claims["exp"]), float(claims["iat"])
+        not_before = float(claims.get("nbf", issued))
+    except (TypeError, ValueError, KeyError) as error:
+        raise InvalidToken("malformed time claims") from error
+    if not allow_expired and instant >= expires + CLOCK_SKEW_SECONDS:
+        raise InvalidToken("token expired")
+    if instant < not_before - CLOCK_SKEW_SECONDS or instant < issued - CLOCK_SKEW_SECONDS:
+        raise InvalidToken("token not yet valid")
+
+
+def half_hash(value: str) -> str:
+    """at_hash / c_hash for RS256: base64url of the left half of the SHA-256 digest (OIDC Core 3.1.3.6)."""
+    digest = hashlib.sha256(value.encode("ascii")).digest()
+    return base64.urlsafe_b64encode(digest[: len(digest) // 2]).decode().rstrip("=")
+
+
+def header_kid(token: str) -> str | None:
+    try:
+        kid = jwt.get_unverified_header(token).get("kid")
+    except JOSEError:
+        return None
+    return str(kid) if kid else None

@@ -1,0 +1,1 @@
+"""Notifications: Web Push delivery (more channels and the outbox come with their issues)."""
