@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from enum import StrEnum
+from typing import Annotated, Literal
 
 import msgspec
 
@@ -46,3 +47,17 @@ class UnitDetail(UnitRead, kw_only=True):
 class UnitPage(msgspec.Struct, kw_only=True):
     items: list[UnitRead]
     next_cursor: str | None
+
+
+AreaKind = Literal["thon", "to_dan_pho", "khu_pho", "ap", "ban", "lang", "khu_dan_cu"]
+AreaName = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+
+
+class ResidentialAreaCreate(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    name: AreaName
+    # thôn, tổ dân phố, khu phố, ấp, bản, làng, or khu dân cư when none fits
+    kind: AreaKind
+
+
+class ResidentialAreaRename(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    name: AreaName

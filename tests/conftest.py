@@ -25,7 +25,8 @@ from backend import db
 from backend.app import MattranApp, create_app
 from backend.lib.clock import FrozenClock
 from backend.migrations import migrate
-from backend.settings import Settings, settings_from_env
+from backend.settings import Settings
+from support.config import settings_for
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 # A fixed instant well after the 2025 reform, so validity dates behave as in production.
@@ -58,7 +59,7 @@ async def template_dsn(server_dsn: str) -> AsyncIterator[str]:
         dsn = with_database(server_dsn, name)
         await db.connect(dsn, min_size=1, max_size=3)
         try:
-            await migrate(test_settings(dsn), FrozenClock(TEST_NOW))
+            await migrate(settings_for(dsn), FrozenClock(TEST_NOW))
         finally:
             await db.disconnect()
         yield dsn
@@ -86,23 +87,9 @@ def clock() -> FrozenClock:
     return FrozenClock(TEST_NOW)
 
 
-def test_settings(database_url: str) -> Settings:
-    # Cheap Argon2 in tests: the cost is a setting, the algorithm is the same.
-    return settings_from_env(
-        {},
-        database_url=database_url,
-        environment="test",
-        log_json=False,
-        public_url="https://testserver",
-        argon2_memory_kib=1024,
-        argon2_time_cost=1,
-        argon2_parallelism=1,
-    )
-
-
 @pytest.fixture
 def settings(database: str) -> Settings:
-    return test_settings(database)
+    return settings_for(database)
 
 
 @pytest.fixture

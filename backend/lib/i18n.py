@@ -139,6 +139,10 @@ MESSAGES: Final[dict[str, dict[Language, str]]] = {
     },
     "oidc.logout.confirm": {"vi": "Bạn có muốn đăng xuất?", "en": "Do you want to sign out?"},
     "oidc.logout.submit": {"vi": "Đăng xuất", "en": "Sign out"},
+    "problem.area.duplicate": {
+        "vi": "Đã có khu dân cư tên «{name}» trong đơn vị này.",
+        "en": "There is already a residential area called «{name}» in this unit.",
+    },
     # Org-unit levels and kinds
     "unit.level.central": {"vi": "Trung ương", "en": "Central"},
     "unit.level.province": {"vi": "Tỉnh, thành phố", "en": "Province"},
@@ -155,6 +159,8 @@ MESSAGES: Final[dict[str, dict[Language, str]]] = {
     "unit.kind.khu_pho": {"vi": "Khu phố", "en": "Quarter"},
     "unit.kind.ap": {"vi": "Ấp", "en": "Hamlet"},
     "unit.kind.ban": {"vi": "Bản", "en": "Hamlet (mountain)"},
+    "unit.kind.lang": {"vi": "Làng", "en": "Village"},
+    "unit.kind.khu_dan_cu": {"vi": "Khu dân cư", "en": "Residential area"},
     # Health
     "health.ok": {"vi": "Hoạt động bình thường", "en": "Operating normally"},
     "health.database_down": {"vi": "Không kết nối được cơ sở dữ liệu", "en": "Database unreachable"},

@@ -27,21 +27,20 @@ import asyncio
 import contextlib
 import os
 import re
-import socket
 import time
 import uuid
 from collections import defaultdict, deque
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import http_ece
 import jwt
-import uvicorn
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from backend.features.notify.webpush import PushSubscription, b64url_decode, b64url_encode
+from support.servers import LocalServer
 
 MAX_BODY = 4096
 MAX_TOKEN_LIFETIME = 24 * 60 * 60
@@ -122,8 +121,7 @@ class PushServiceStub:
     received: list[ReceivedPush] = field(default_factory=list)
     attempts: list[Attempt] = field(default_factory=list)
     _scripts: defaultdict[str, deque[StubResponse]] = field(default_factory=lambda: defaultdict(deque))
-    _server: uvicorn.Server | None = None
-    _task: asyncio.Task[None] | None = None
+    _server: LocalServer | None = None
 
     @property
     def origin(self) -> str:
@@ -154,25 +152,13 @@ class PushServiceStub:
     # --- lifecycle ---------------------------------------------------------------------------------
 
     async def start(self) -> None:
-        # Binding the socket here (port 0) gives a free port with no race, known before serving. The explicit
-        # IPPROTO_TCP matters: asyncio sets TCP_NODELAY only on sockets whose proto says TCP, and without it
-        # Nagle and delayed ACKs add 40 ms to every response (headers and body are written separately).
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-        sock.bind((self.host, self.port))
-        self.port = sock.getsockname()[1]
-        config = uvicorn.Config(self, interface="asgi3", lifespan="off", log_level="warning", access_log=False)
-        self._server = _InProcessServer(config)
-        self._task = asyncio.create_task(self._server.serve(sockets=[sock]))
-        while not self._server.started:
-            if self._task.done():
-                self._task.result()  # startup failed: raise its error here
-                raise RuntimeError("push stub stopped during startup")
-            await asyncio.sleep(0.005)
+        self._server = LocalServer(self, self.host, self.port)
+        await self._server.start()
+        self.port = self._server.port
 
     async def stop(self) -> None:
-        if self._server is not None and self._task is not None:
-            self._server.should_exit = True
-            await self._task
+        if self._server is not None:
+            await self._server.stop()
 
     # --- ASGI ----------------------------------------------------------------------------------------
 
@@ -279,14 +265,6 @@ async def _respond(send: Send, response: StubResponse) -> None:
         headers.append((b"location", f"/message/{uuid.uuid4().hex}".encode()))
     await send({"type": "http.response.start", "status": response.status, "headers": headers})
     await send({"type": "http.response.body", "body": response.body.encode()})
-
-
-class _InProcessServer(uvicorn.Server):
-    """uvicorn inside the test's event loop: leave pytest's Ctrl-C handling alone."""
-
-    @contextlib.contextmanager
-    def capture_signals(self) -> Iterator[None]:
-        yield
 
 
 @contextlib.asynccontextmanager

@@ -117,6 +117,7 @@ async def web_callback(
         issuer=app_state.settings.issuer,
         typ=ID_TOKEN_TYP,
         now=app_state.clock.now(),
+        access_token=tokens["access_token"],
     )
     if claims.get("nonce") != pending["nonce"]:
         return Redirect("/auth/login")

@@ -67,6 +67,8 @@ def verify(
         "verify_exp": False,
         "verify_nbf": False,
         "verify_iat": False,
+        # at_hash is checked when the access token is at hand (the web app's callback), not for id_token_hint.
+        "verify_at_hash": access_token is not None,
     }
     try:
         claims = jwt.decode(

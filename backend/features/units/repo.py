@@ -211,3 +211,38 @@ async def insert_local_units(units: Iterable[CatalogUnit], valid_from: date) -> 
             """,
             [(*unit, valid_from) for unit in units],
         )
+
+
+async def lock_unit(code: str) -> Any | None:
+    """The unit's row, locked until the transaction ends (serialises creating children under it)."""
+    async with connection() as conn:
+        return await conn.fetchrow(f"SELECT {UNIT_COLUMNS} FROM units WHERE code = $1 FOR UPDATE", code)
+
+
+async def child_named(parent: str, name_folded: str) -> str | None:
+    async with connection() as conn:
+        code = await conn.fetchval(
+            "SELECT code FROM units WHERE parent = $1 AND name_folded = $2 AND valid_to IS NULL", parent, name_folded
+        )
+    return None if code is None else str(code)
+
+
+async def next_area_number(commune: str) -> int:
+    async with connection() as conn:
+        highest = await conn.fetchval(
+            "SELECT max(substr(code, length($1) + 2)::int) FROM units"
+            " WHERE parent = $1 AND code ~ ('^' || $1 || '-[0-9]+$')",
+            commune,
+        )
+    return int(highest or 0) + 1
+
+
+async def rename_unit(code: str, name: str, name_folded: str, short_name_folded: str) -> None:
+    async with connection() as conn:
+        await conn.execute(
+            "UPDATE units SET name = $2, name_folded = $3, short_name_folded = $4, updated_at = now() WHERE code = $1",
+            code,
+            name,
+            name_folded,
+            short_name_folded,
+        )

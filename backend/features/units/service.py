@@ -5,14 +5,31 @@ from __future__ import annotations
 from typing import Any
 
 from backend import db
+from backend.features.audit.service import AuditEvent, record
 from backend.features.units import repo
-from backend.features.units.catalog import PATH_SEPARATOR, REFORM_DATE, official_units
+from backend.features.units.catalog import (
+    PATH_SEPARATOR,
+    REFORM_DATE,
+    catalog_unit,
+    child_path,
+    official_units,
+    short_name_folded,
+)
 from backend.features.units.demo import demo_areas
+from backend.lib.access import Permission, Principal
 from backend.lib.clock import Clock, today_in_vietnam
-from backend.lib.errors import NotFoundError
+from backend.lib.errors import ConflictError, NotFoundError
 from backend.lib.pagination import decode_cursor, encode_cursor
 from backend.lib.text import fold, prefix_tsquery
-from schemas.units import UnitDetail, UnitLevel, UnitPage, UnitRead, UnitRef
+from schemas.units import (
+    ResidentialAreaCreate,
+    ResidentialAreaRename,
+    UnitDetail,
+    UnitLevel,
+    UnitPage,
+    UnitRead,
+    UnitRef,
+)
 
 SearchKey = tuple[int, int, str, str]
 
@@ -88,6 +105,65 @@ class UnitService:
             successors=[unit_ref(s) for s in successors],
             children_count=await repo.count_children(code, today_in_vietnam(self.clock)),
         )
+
+    async def create_residential_area(
+        self, principal: Principal, commune_code: str, data: ResidentialAreaCreate
+    ) -> UnitRead:
+        """A residential area under a commune, by staff who may write there (others get 404)."""
+        async with db.transaction():
+            commune = await repo.lock_unit(commune_code)
+            if commune is None or commune["level"] != UnitLevel.commune or commune["valid_to"] is not None:
+                raise NotFoundError("problem.unit_not_found.detail", code=commune_code)
+            principal.require(Permission.write, commune["path"])
+            if await repo.child_named(commune_code, fold(data.name)):
+                raise ConflictError("problem.area.duplicate", name=data.name)
+            code = f"{commune_code}-{await repo.next_area_number(commune_code):03d}"
+            area = catalog_unit(
+                code, commune_code, child_path(commune["path"], code), UnitLevel.residential_area, data.kind, data.name
+            )
+            now = self.clock.now()
+            await repo.insert_local_units([area], today_in_vietnam(self.clock))
+            await record(
+                AuditEvent(
+                    action="unit.created",
+                    actor=principal.actor,
+                    subject_type="unit",
+                    subject_id=code,
+                    unit_path=area.path,
+                    details={"name": data.name},
+                ),
+                now,
+            )
+        return await self._read(code)
+
+    async def rename_residential_area(self, principal: Principal, code: str, data: ResidentialAreaRename) -> UnitRead:
+        async with db.transaction():
+            area = await repo.lock_unit(code)
+            if area is None or area["level"] != UnitLevel.residential_area:
+                raise NotFoundError("problem.unit_not_found.detail", code=code)
+            principal.require(Permission.write, area["path"])
+            duplicate = await repo.child_named(area["parent"], fold(data.name))
+            if duplicate not in (None, code):
+                raise ConflictError("problem.area.duplicate", name=data.name)
+            await repo.rename_unit(code, data.name, fold(data.name), short_name_folded(data.name))
+            await record(
+                AuditEvent(
+                    action="unit.renamed",
+                    actor=principal.actor,
+                    subject_type="unit",
+                    subject_id=code,
+                    unit_path=area["path"],
+                    details={"from": area["name"], "to": data.name},
+                ),
+                self.clock.now(),
+            )
+        return await self._read(code)
+
+    async def _read(self, code: str) -> UnitRead:
+        row = await repo.get_unit(code)
+        if row is None:
+            raise NotFoundError("problem.unit_not_found.detail", code=code)
+        return unit_read(row)
 
     async def seed_demo_areas(self, seed: int) -> int:
         """Create demo residential areas under a few real communes per province; idempotent per seed."""

@@ -103,3 +103,70 @@ def test_invalid_setting_stops_the_command_with_a_message() -> None:
     )
     assert result.returncode != 0
     assert "Invalid setting" in result.stderr and "port" in result.stderr
+
+
+def run(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([MATTRAN, *args], env=env, capture_output=True, text=True, timeout=120)
+
+
+def test_users_clients_and_keys_commands(database: str) -> None:
+    env = command_env(DATABASE_URL=database, MATTRAN_ARGON2_MEMORY_KIB="1024", MATTRAN_ARGON2_TIME_COST="1")
+    created = run(
+        env,
+        "users",
+        "create",
+        "--username",
+        "admin.tw",
+        "--password",
+        "mat-khau-quan-tri",
+        "--role",
+        "central_admin",
+        "--unit",
+        "TW",
+    )
+    assert created.returncode == 0, created.stderr
+    assert "admin.tw" in created.stdout
+    duplicate = run(
+        env,
+        "users",
+        "create",
+        "--username",
+        "ADMIN.TW",
+        "--password",
+        "mat-khau-quan-tri",
+        "--role",
+        "central_admin",
+        "--unit",
+        "TW",
+    )
+    assert duplicate.returncode != 0 and "đã có người dùng" in duplicate.stderr
+    wrong_level = run(
+        env,
+        "users",
+        "create",
+        "--username",
+        "x.y",
+        "--password",
+        "mat-khau-quan-tri",
+        "--role",
+        "area_cadre",
+        "--unit",
+        "01",
+    )
+    assert wrong_level.returncode != 0
+    client = run(
+        env,
+        "clients",
+        "create",
+        "--name",
+        "Ứng dụng tỉnh",
+        "--kind",
+        "confidential",
+        "--redirect-uri",
+        "https://tinh.example.vn/cb",
+    )
+    assert client.returncode == 0 and "client_secret: " in client.stdout
+    public = run(env, "clients", "create", "--name", "App", "--kind", "public", "--redirect-uri", "http://evil/cb")
+    assert public.returncode != 0 and "https" in public.stderr
+    rotated = run(env, "keys", "rotate")
+    assert rotated.returncode == 0 and "active" in rotated.stdout

@@ -1,0 +1,16 @@
+from backend.settings import Settings, settings_from_env
+
+
+def settings_for(database_url: str, **overrides: object) -> Settings:
+    """Settings for tests: the given database, https issuer, and cheap Argon2 (the cost is a setting; the
+    algorithm is the same)."""
+    values: dict[str, object] = {
+        "database_url": database_url,
+        "environment": "test",
+        "log_json": False,
+        "public_url": "https://testserver",
+        "argon2_memory_kib": 1024,
+        "argon2_time_cost": 1,
+        "argon2_parallelism": 1,
+    }
+    return settings_from_env({}, **(values | overrides))

@@ -1,0 +1,87 @@
+"""Real HTTP servers on 127.0.0.1 inside the test's event loop (uvicorn), for code that must meet a
+network peer: the provider seen by an OIDC client library, push services, back-channel logout receivers."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import socket
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+import uvicorn
+
+
+class _InProcessServer(uvicorn.Server):
+    """uvicorn inside the test's event loop: leave pytest's Ctrl-C handling alone."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
+
+
+class LocalServer:
+    def __init__(self, app: Any, host: str = "127.0.0.1", port: int = 0, lifespan: str = "off") -> None:
+        self.app, self.host, self.port, self.lifespan = app, host, port, lifespan
+        self._server: uvicorn.Server | None = None
+        self._task: asyncio.Task[None] | None = None
+
+    @property
+    def origin(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    async def start(self) -> None:
+        # Binding here (port 0) gives a free port with no race, known before serving. The explicit IPPROTO_TCP
+        # matters: asyncio sets TCP_NODELAY only on sockets whose proto says TCP; without it Nagle and delayed
+        # ACKs add 40 ms to every response (headers and body are written separately).
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+        sock.bind((self.host, self.port))
+        self.port = sock.getsockname()[1]
+        config = uvicorn.Config(self.app, lifespan=self.lifespan, log_level="warning", access_log=False)
+        self._server = _InProcessServer(config)
+        self._task = asyncio.create_task(self._server.serve(sockets=[sock]))
+        while not self._server.started:
+            if self._task.done():
+                self._task.result()  # startup failed: raise its error here
+                raise RuntimeError("server stopped during startup")
+            await asyncio.sleep(0.005)
+
+    async def stop(self) -> None:
+        if self._server is not None and self._task is not None:
+            self._server.should_exit = True
+            await self._task
+
+
+@contextlib.asynccontextmanager
+async def serving(app: Any, lifespan: str = "off", port: int = 0) -> AsyncIterator[LocalServer]:
+    server = LocalServer(app, lifespan=lifespan, port=port)
+    await server.start()
+    try:
+        yield server
+    finally:
+        await server.stop()
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+class Recorder:
+    """An ASGI app that answers 200 to everything and keeps what it was sent."""
+
+    def __init__(self) -> None:
+        self.requests: list[tuple[str, dict[str, str], bytes]] = []
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        body = b""
+        while True:
+            message = await receive()
+            body += message.get("body", b"")
+            if not message.get("more_body"):
+                break
+        headers = {k.decode(): v.decode() for k, v in scope["headers"]}
+        self.requests.append((scope["path"], headers, body))
+        await send({"type": "http.response.start", "status": 200, "headers": [(b"content-length", b"0")]})
+        await send({"type": "http.response.body", "body": b""})
