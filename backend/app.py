@@ -35,6 +35,7 @@ from backend.features.identity.bff_controllers import BFF_ROUTES
 from backend.features.identity.controllers import AccountController, MeController
 from backend.features.identity.oauth_errors import OAuthError, oauth_error_response
 from backend.features.identity.oidc_controllers import OIDC_ROUTES
+from backend.features.identity.security_audit import audit_security_failure
 from backend.features.system.controllers import health
 from backend.features.units.controllers import UnitController
 from backend.lib.clock import Clock, SystemClock
@@ -171,6 +172,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         ],
         dependencies={"clock": Provide(provide_clock, sync_to_thread=False)},
         exception_handlers={**EXCEPTION_HANDLERS, OAuthError: oauth_error_response},
+        after_exception=[audit_security_failure],
         lifespan=[database_lifespan],
         state=State({"settings": settings, "clock": clock}),
         openapi_config=_openapi_config(),

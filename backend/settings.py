@@ -18,6 +18,18 @@ Language = Literal["vi", "en"]
 ENV_PREFIX = "MATTRAN_"
 
 
+class UpstreamProvider(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """An upstream OpenID provider users may sign in with (VNeID, or a province's own)."""
+
+    # Short id used in URLs: /oauth/upstream/<id>/...
+    id: str
+    name: str
+    issuer: str
+    client_id: str
+    client_secret: str
+    scope: str = "openid profile"
+
+
 class Settings(msgspec.Struct, frozen=True, kw_only=True):
     # Where PostgreSQL is; empty means "start the embedded server under data_dir".
     database_url: str = ""
@@ -52,6 +64,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     login_wait_base_seconds: int = 60
     login_wait_max_seconds: int = 900
     login_failure_reset_seconds: int = 12 * 3600
+    # Upstream OpenID providers as a JSON list of {"id", "name", "issuer", "client_id", "client_secret"}.
+    upstream_providers: str = ""
 
     @property
     def uses_embedded_database(self) -> bool:
@@ -63,8 +77,17 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
         return self.public_url.rstrip("/")
 
     @property
+    def upstreams(self) -> list[UpstreamProvider]:
+        return upstream_list(self.upstream_providers)
+
+    @property
     def embedded_pgdata(self) -> Path:
         return Path(self.data_dir).resolve() / "pg"
+
+
+@lru_cache(maxsize=8)
+def upstream_list(raw: str) -> list[UpstreamProvider]:
+    return msgspec.json.decode(raw, type=list[UpstreamProvider]) if raw.strip() else []
 
 
 def env_name(field: str) -> str:
@@ -81,9 +104,11 @@ def settings_from_env(environ: dict[str, str] | None = None, **overrides: object
             values[field.name] = raw
     values.update(overrides)
     try:
-        return msgspec.convert(values, Settings, strict=False)
-    except msgspec.ValidationError as error:
+        settings = msgspec.convert(values, Settings, strict=False)
+        settings.upstreams  # noqa: B018 - parse now, so a bad value stops the process at start
+    except (msgspec.ValidationError, msgspec.DecodeError) as error:
         raise SystemExit(f"Invalid setting: {error}") from error
+    return settings
 
 
 @lru_cache(maxsize=1)

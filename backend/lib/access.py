@@ -49,6 +49,16 @@ ROLE_LEVELS: dict[Role, frozenset[str]] = {
 }
 
 
+class AccessDenied(NotFoundError):
+    """Outside the caller's scope. Answered as 404 (existence does not leak) and written to the audit log."""
+
+    def __init__(self, actor: str, permission: Permission, unit_path: str) -> None:
+        super().__init__()
+        self.actor = actor
+        self.permission = permission
+        self.unit_path = unit_path
+
+
 def within(path: str, scope_path: str) -> bool:
     return path == scope_path or path.startswith(scope_path + "/")
 
@@ -84,7 +94,7 @@ class Principal:
 
     def require(self, permission: Permission, unit_path: str) -> None:
         if not self.may(permission, unit_path):
-            raise NotFoundError()
+            raise AccessDenied(self.actor, permission, unit_path)
 
     def is_owner(self, account_id: uuid.UUID | None) -> bool:
         return self.account_id is not None and self.account_id == account_id
