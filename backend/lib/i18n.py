@@ -132,6 +132,10 @@ MESSAGES: Final[dict[str, dict[Language, str]]] = {
         "vi": "Biểu mẫu đã hết hạn hoặc không hợp lệ. Vui lòng quay lại ứng dụng và thử lại.",
         "en": "The form expired or is invalid. Please go back to the app and try again.",
     },
+    "oidc.error.upstream": {
+        "vi": "Không hoàn tất được đăng nhập qua nhà cung cấp định danh. Vui lòng thử lại.",
+        "en": "Sign-in through the identity provider could not be completed. Please try again.",
+    },
     "oidc.logout.title": {"vi": "Đã đăng xuất", "en": "Signed out"},
     "oidc.logout.done": {
         "vi": "Bạn đã đăng xuất khỏi Mặt trận số trên thiết bị này.",

@@ -25,7 +25,7 @@ from backend.features.identity.auth import CSRF_COOKIE, SESSION_COOKIE, resolve_
 from backend.features.identity.clients import WEB_CLIENT_ID, find_client
 from backend.features.identity.oauth_errors import OAuthError
 from backend.features.identity.oidc import ID_TOKEN_TYP, OidcService, s256
-from backend.features.identity.oidc_controllers import caller_of
+from backend.features.identity.oidc_controllers import OP_COOKIE, caller_of, end_op_session, send_backchannel_logouts
 from backend.features.identity.opaque import secret_hash
 from backend.features.identity.service import AccountService
 from backend.lib.errors import NotFoundError
@@ -142,18 +142,23 @@ async def web_callback(
 
 @post("/auth/logout", include_in_schema=False, status_code=303)
 async def web_logout(request: Request[Any, Any, Any]) -> Response[Any]:
-    """Ends the app session (CSRF-checked like any unsafe request), then the provider session."""
+    """Ends the app session (CSRF-checked like any unsafe request) and the provider session."""
     app_state: State = request.app.state
     principal = await resolve_principal(request)
     raw = request.cookies.get(SESSION_COOKIE)
     if principal is not None and principal.account_id is not None and raw:
         accounts = AccountService(app_state.settings, app_state.clock)
         await accounts.end_session(principal.account_id, secret_hash(raw), caller_of(request))
-    query = urlencode({"client_id": WEB_CLIENT_ID, "post_logout_redirect_uri": f"{app_state.settings.issuer}/"})
-    response: Response[Any] = Redirect(f"/oauth/logout?{query}", status_code=303)
+    # The provider runs in this process: end its session here too (and notify other apps) rather than
+    # bouncing through its logout endpoint.
+    raw_op = request.cookies.get(OP_COOKIE)
+    if raw_op:
+        await send_backchannel_logouts(await end_op_session(app_state, secret_hash(raw_op)))
+    response: Response[Any] = Redirect("/", status_code=303)
     response.headers["Clear-Site-Data"] = CLEAR_SITE_DATA
     response.delete_cookie(SESSION_COOKIE, path="/")
     response.delete_cookie(CSRF_COOKIE, path="/")
+    response.delete_cookie(OP_COOKIE, path="/")
     return response
 
 

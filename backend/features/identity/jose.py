@@ -18,6 +18,8 @@ from jose import jwt
 from jose.exceptions import JOSEError
 
 ALGORITHM = "RS256"
+# What an upstream provider may sign with (one of them pinned per provider).
+ASYMMETRIC_ALGORITHMS = frozenset({"RS256", "PS256", "ES256"})
 REQUIRED_CLAIMS = ("exp", "iat", "aud", "iss", "sub")
 # Tolerated difference between machines' clocks.
 CLOCK_SKEW_SECONDS = 30
@@ -37,22 +39,26 @@ def verify(
     public_jwks: Mapping[str, Mapping[str, Any]],
     audience: str | None,
     issuer: str,
-    typ: str,
+    typ: str | None,
     now: datetime,
     access_token: str | None = None,
     allow_expired: bool = False,
+    algorithm: str = ALGORITHM,
 ) -> dict[str, Any]:
     """The claims of a valid token; InvalidToken for anything else. public_jwks maps kid -> public JWK.
 
     Time claims are checked here against `now` (the injectable clock), not by python-jose, which reads
-    the system clock."""
+    the system clock. `typ=None` skips the type check (upstream providers' ID tokens may omit it);
+    `algorithm` pins another asymmetric algorithm for an upstream provider, never an HMAC one."""
+    if algorithm not in ASYMMETRIC_ALGORITHMS:
+        raise InvalidToken("algorithm not allowed")
     try:
         header = jwt.get_unverified_header(token)
     except JOSEError as error:
         raise InvalidToken("malformed token") from error
-    if header.get("alg") != ALGORITHM:
+    if header.get("alg") != algorithm:
         raise InvalidToken("algorithm not allowed")
-    if header.get("typ", "").lower() != typ.lower():
+    if typ is not None and header.get("typ", "").lower() != typ.lower():
         raise InvalidToken("wrong token type")
     key = public_jwks.get(str(header.get("kid")))
     if key is None:
@@ -74,7 +80,7 @@ def verify(
         claims = jwt.decode(
             token,
             dict(key),
-            algorithms=[ALGORITHM],
+            algorithms=[algorithm],
             audience=audience,
             issuer=issuer,
             access_token=access_token,

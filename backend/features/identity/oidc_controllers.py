@@ -3,19 +3,24 @@ RFC 6749 JSON errors), so they are left out of the OpenAPI document; discovery d
 
 from __future__ import annotations
 
+import base64
+import dataclasses
+import json
 import logging
 import secrets
 import uuid
-from typing import Any
+from typing import Annotated, Any
+from urllib.parse import urlencode
 
 import httpx
 from litestar import Request, Response, get, post, route
 from litestar.datastructures import Cookie, State
+from litestar.params import FromPath, FromQuery, QueryParameter
 from litestar.response import Redirect
 
 from backend import db
 from backend.features.audit.service import AuditEvent, record
-from backend.features.identity import jose, keys
+from backend.features.identity import jose, keys, upstream
 from backend.features.identity.clients import Client, authenticate_client, find_client
 from backend.features.identity.oauth_errors import OAuthError
 from backend.features.identity.oidc import (
@@ -28,7 +33,13 @@ from backend.features.identity.oidc import (
     RedirectError,
 )
 from backend.features.identity.opaque import secret_hash
-from backend.features.identity.pages import consent_page, error_page, login_page, signed_out_page
+from backend.features.identity.pages import (
+    consent_page,
+    error_page,
+    login_page,
+    logout_confirm_page,
+    signed_out_page,
+)
 from backend.features.identity.service import AccountService, Caller, SignInFailed
 from backend.lib.errors import request_language
 
@@ -92,7 +103,13 @@ async def continue_authorization(
             )
         token = form_token(request)
         response = login_page(
-            language, auth.client.name, flow_params, token, failed=False, username=auth.login_hint or ""
+            language,
+            auth.client.name,
+            flow_params,
+            token,
+            failed=False,
+            username=auth.login_hint or "",
+            upstreams=[(p.id, p.name) for p in request.app.state.settings.upstreams],
         )
         response.set_cookie(form_cookie(token))
         return response
@@ -156,7 +173,7 @@ async def login(request: Request[Any, Any, Any]) -> Response[Any]:
         )
     previous = request.cookies.get(OP_COOKIE)
     if previous:
-        await _end_op_session(state, secret_hash(previous))
+        await end_op_session(state, secret_hash(previous))
     auth_time = state.clock.now()
     raw = await accounts.open_session("op", account_id, auth_time, caller)
     session = await accounts.live_session("op", raw)
@@ -272,11 +289,19 @@ async def end_session(request: Request[Any, Any, Any]) -> Response[Any]:
     if target is not None and (client is None or target not in client.post_logout_redirect_uris):
         return error_page(language, "oidc.error.redirect_uri")
     raw = request.cookies.get(OP_COOKIE)
-    notices = await _end_op_session(state, secret_hash(raw)) if raw else []
-    await _send_backchannel_logouts(notices)
+    # Without an ID token naming the session, the user confirms: another site cannot sign them out.
+    if raw and not params.get("id_token_hint") and not valid_form(request, params):
+        token = form_token(request)
+        response: Response[Any] = logout_confirm_page(
+            language, {k: v for k, v in params.items() if k not in FORM_FIELDS}, token
+        )
+        response.set_cookie(form_cookie(token))
+        return response
+    notices = await end_op_session(state, secret_hash(raw)) if raw else []
+    await send_backchannel_logouts(notices)
     if target is not None:
-        location = target + ("&" if "?" in target else "?") + (f"state={params['state']}" if "state" in params else "")
-        response: Response[Any] = Redirect(location.rstrip("?&"))
+        query = urlencode({"state": params["state"]}) if "state" in params else ""
+        response = Redirect(f"{target}{'&' if '?' in target else '?'}{query}" if query else target)
     else:
         response = signed_out_page(language)
     response.delete_cookie(OP_COOKIE, path="/")
@@ -304,7 +329,7 @@ async def _logout_client(state: State, params: dict[str, str]) -> Client | None:
     return await find_client(client_id) if client_id else None
 
 
-async def _end_op_session(state: State, op_session_hash: str) -> list[tuple[str, dict[str, Any]]]:
+async def end_op_session(state: State, op_session_hash: str) -> list[tuple[str, dict[str, Any]]]:
     """Revoke the provider session and its grants; return (backchannel URI, logout claims) to send."""
     now = state.clock.now()
     async with db.transaction(), db.connection() as conn:
@@ -355,7 +380,7 @@ async def _end_op_session(state: State, op_session_hash: str) -> list[tuple[str,
     ]
 
 
-async def _send_backchannel_logouts(notices: list[tuple[str, dict[str, Any]]]) -> None:
+async def send_backchannel_logouts(notices: list[tuple[str, dict[str, Any]]]) -> None:
     """OIDC Back-Channel Logout 1.0: a signed logout token POSTed to each client that asked for one.
     Sent after commit; a client that cannot be reached is logged (its tokens are already revoked)."""
     if not notices:
@@ -374,4 +399,116 @@ async def _send_backchannel_logouts(notices: list[tuple[str, dict[str, Any]]]) -
                 logger.warning("back-channel logout failed", extra={"uri": uri, "error": repr(error)})
 
 
-OIDC_ROUTES = [authorize, login, consent, token, userinfo, jwks, discovery, revoke, end_session]
+UPSTREAM_COOKIE = "__Host-mattran_upstream"
+
+
+@get("/oauth/upstream/{provider_id:str}/start", include_in_schema=False)
+async def upstream_start(request: Request[Any, Any, Any], provider_id: FromPath[str]) -> Response[Any]:
+    """Leave for the upstream provider, remembering (in an HttpOnly cookie) where to continue."""
+    state: State = request.app.state
+    language = request_language(request)
+    chosen = upstream.provider(state.settings, provider_id)
+    if chosen is None:
+        return error_page(language, "oidc.error.unknown_client")
+    flow = {k: v for k, v in request.query_params.items() if k != "link"}
+    link_to = None
+    if request.query_params.get("link") == "1":
+        _, accounts = services(state)
+        session = await accounts.live_session("op", request.cookies.get(OP_COOKIE))
+        link_to = str(session["account"]) if session else None
+    try:
+        url, pending = await upstream.authorization_url(state.settings, chosen, flow, link_to)
+    except (upstream.UpstreamError, httpx.HTTPError):
+        return error_page(language, "oidc.error.upstream")
+    response: Response[Any] = Redirect(url)
+    encoded = base64.urlsafe_b64encode(json.dumps(dataclasses.asdict(pending)).encode()).decode()
+    response.set_cookie(
+        Cookie(key=UPSTREAM_COOKIE, value=encoded, httponly=True, secure=True, samesite="lax", path="/", max_age=600)
+    )
+    return response
+
+
+@get("/oauth/upstream/{provider_id:str}/callback", include_in_schema=False)
+async def upstream_callback(
+    request: Request[Any, Any, Any],
+    provider_id: FromPath[str],
+    code: FromQuery[str | None] = None,
+    returned_state: Annotated[str | None, QueryParameter(name="state")] = None,
+    iss: FromQuery[str | None] = None,
+) -> Response[Any]:
+    state: State = request.app.state
+    language = request_language(request)
+    chosen = upstream.provider(state.settings, provider_id)
+    pending = _pending_upstream(request)
+    if (
+        chosen is None
+        or pending is None
+        or pending.provider_id != provider_id
+        or not code
+        or not returned_state
+        or not secrets.compare_digest(returned_state, pending.state)
+    ):
+        return error_page(language, "oidc.error.upstream")
+    caller = caller_of(request)
+    try:
+        claims = await upstream.verified_identity(state.settings, state.clock, chosen, pending, code, iss)
+        account_id = await upstream.account_for_identity(
+            state.settings, state.clock, chosen, claims, pending.link_to, caller
+        )
+    except (upstream.UpstreamError, httpx.HTTPError, ValueError, KeyError) as error:
+        logger.warning("upstream sign-in refused", extra={"provider": provider_id, "reason": str(error)})
+        await record(
+            AuditEvent(
+                action="login.failed", ip=caller.ip, details={"provider": provider_id, "reason": str(error)[:200]}
+            ),
+            state.clock.now(),
+        )
+        return error_page(language, "oidc.error.upstream")
+    _, accounts = services(state)
+    raw = await accounts.open_session("op", account_id, state.clock.now(), caller)
+    session = await accounts.live_session("op", raw)
+    if session is None:  # the account is disabled or locked
+        return error_page(language, "oidc.error.upstream")
+    await record(
+        AuditEvent(
+            action="login.succeeded",
+            actor=str(account_id),
+            subject_type="account",
+            subject_id=str(account_id),
+            ip=caller.ip,
+            details={"provider": provider_id},
+        ),
+        state.clock.now(),
+    )
+    auth = await authorization_or_error(request, pending.flow) if pending.flow else None
+    response = (
+        await continue_authorization(request, auth, session, just_signed_in=True)
+        if isinstance(auth, AuthorizationRequest)
+        else auth or Redirect("/")
+    )
+    response.set_cookie(op_cookie(raw, state.settings.session_seconds))
+    response.delete_cookie(UPSTREAM_COOKIE, path="/")
+    return response
+
+
+def _pending_upstream(request: Request[Any, Any, Any]) -> upstream.PendingUpstream | None:
+    try:
+        data = json.loads(base64.urlsafe_b64decode(request.cookies.get(UPSTREAM_COOKIE, "")))
+        return upstream.PendingUpstream(**data)
+    except (ValueError, TypeError):
+        return None
+
+
+OIDC_ROUTES = [
+    authorize,
+    login,
+    consent,
+    token,
+    userinfo,
+    jwks,
+    discovery,
+    revoke,
+    end_session,
+    upstream_start,
+    upstream_callback,
+]

@@ -4,6 +4,7 @@ work on a cheap phone without JavaScript, Vietnamese first, large touch targets,
 from __future__ import annotations
 
 from html import escape
+from urllib.parse import urlencode
 
 from litestar import Response
 
@@ -30,7 +31,7 @@ input[type=text], input[type=password] { width: 100%; font-size: 1.1rem; padding
 button, a.button { display: block; width: 100%; min-height: 3rem; margin-top: 1.25rem; font-size: 1.1rem;
   border-radius: .5rem; border: 0; background: var(--accent); color: #fff; text-align: center;
   text-decoration: none; padding: .75rem; }
-button.secondary { background: transparent; color: inherit; border: 1px solid #888; }
+button.secondary, a.secondary { background: transparent; color: inherit; border: 1px solid #888; }
 .error { background: #fde7e7; color: #5c0b0b; padding: .75rem; border-radius: .5rem; }
 ul { padding-left: 1.2rem; }
 """
@@ -53,10 +54,23 @@ def hidden_fields(params: dict[str, str]) -> str:
 
 
 def login_page(
-    language: Language, client_name: str, params: dict[str, str], csrf: str, failed: bool, username: str = ""
+    language: Language,
+    client_name: str,
+    params: dict[str, str],
+    csrf: str,
+    failed: bool,
+    username: str = "",
+    upstreams: list[tuple[str, str]] | None = None,
 ) -> Response[str]:
+    """upstreams: (id, name) of the providers offered as "sign in with …"."""
     t = translate
     error = f'<p class="error" role="alert">{escape(t("oidc.login.failed", language))}</p>' if failed else ""
+    query = urlencode(params)
+    others = "".join(
+        f'<a class="button secondary" href="/oauth/upstream/{escape(pid)}/start?{escape(query)}">'
+        f"{escape(t('oidc.login.upstream', language, provider=name))}</a>"
+        for pid, name in upstreams or []
+    )
     body = (
         f"<h1>{escape(t('oidc.login.title', language))}</h1>"
         f'<p class="sub">{escape(t("oidc.login.for_client", language, client=client_name))}</p>{error}'
@@ -67,7 +81,7 @@ def login_page(
         f' autocapitalize="none" spellcheck="false" required autofocus>'
         f'<label for="password">{escape(t("oidc.login.password", language))}</label>'
         f'<input type="password" id="password" name="password" autocomplete="current-password" required>'
-        f'<button type="submit">{escape(t("oidc.login.submit", language))}</button></form>'
+        f'<button type="submit">{escape(t("oidc.login.submit", language))}</button></form>{others}'
     )
     return page(language, t("oidc.login.title", language), body, status=401 if failed else 200)
 
@@ -94,6 +108,17 @@ def error_page(language: Language, message_key: str) -> Response[str]:
         f"<h1>{escape(translate('oidc.error.title', language))}</h1><p>{escape(translate(message_key, language))}</p>"
     )
     return page(language, translate("oidc.error.title", language), body, status=400)
+
+
+def logout_confirm_page(language: Language, params: dict[str, str], csrf: str) -> Response[str]:
+    t = translate
+    body = (
+        f"<h1>{escape(t('oidc.logout.confirm', language))}</h1>"
+        f'<form method="post" action="/oauth/logout">{hidden_fields(params)}'
+        f'<input type="hidden" name="csrf" value="{escape(csrf)}">'
+        f'<button type="submit">{escape(t("oidc.logout.submit", language))}</button></form>'
+    )
+    return page(language, t("oidc.logout.confirm", language), body)
 
 
 def signed_out_page(language: Language) -> Response[str]:

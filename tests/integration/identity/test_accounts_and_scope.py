@@ -278,3 +278,15 @@ async def test_audit_log_refuses_changes_and_detects_tampering(
         await conn.execute("ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_update_or_delete")
         await conn.execute('UPDATE audit_log SET details = \'{"username": "x"}\' WHERE id = $1', first)
     assert await first_broken_entry() == first
+
+
+async def test_authorization_failures_are_audited(client: AsyncClient, people: dict[str, dict]) -> None:
+    area_2 = people["cadre_2"]["areas"][1]
+    await client.patch(f"/api/v1/units/{area_2}", json={"name": "X"}, headers=bearer(people["cadre_1"]["token"]))
+    await client.get("/api/v1/me", headers=bearer("not-a-token"))
+    async with db.connection() as conn:
+        denied = await conn.fetchrow("SELECT * FROM audit_log WHERE action = 'access.denied'")
+        rejected = await conn.fetchval("SELECT count(*) FROM audit_log WHERE action = 'token.rejected'")
+    assert denied["actor"] == str(people["cadre_1"]["id"]) and denied["unit_path"].endswith(area_2)
+    assert rejected == 1
+    assert await first_broken_entry() is None

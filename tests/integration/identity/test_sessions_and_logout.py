@@ -4,13 +4,14 @@ and signing-key rotation."""
 from __future__ import annotations
 
 from datetime import timedelta
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
 from httpx import AsyncClient
 from jose import jwt as jose_jwt
 
 from backend.features.identity import keys
+from backend.features.identity.clients import Client
 from backend.lib.clock import FrozenClock
 from backend.settings import Settings
 from support.identity import (
@@ -25,6 +26,15 @@ from support.identity import (
 from support.servers import Recorder, serving
 
 pytestmark = pytest.mark.integration
+
+
+def authorize_params(app_client: Client) -> dict[str, str]:
+    return {
+        "client_id": app_client.client_id,
+        "response_type": "code",
+        "scope": "openid",
+        "redirect_uri": REDIRECT_URI,
+    }
 
 
 async def web_sign_in(http: AsyncClient, username: str, next_path: str = "/") -> None:
@@ -84,14 +94,28 @@ async def test_logout_ends_app_and_provider_sessions(client: AsyncClient, office
     await web_sign_in(client, officer)
     csrf = client.cookies.get("__Host-mattran_csrf")
     response = await client.post("/auth/logout", headers={"X-CSRF-Token": csrf})
-    assert response.status_code == 303
+    assert response.status_code == 303 and response.headers["location"] == "/"
     assert response.headers["clear-site-data"] == '"cache", "cookies", "storage"'
-    provider = await client.get(response.headers["location"])
-    assert provider.headers["location"] == "https://testserver/"
     assert (await client.get("/api/v1/me")).status_code == 401
     # Signed out at the provider too: the next authorization asks for a password again.
     again = await client.get("/auth/login")
     assert 'name="password"' in (await client.get(again.headers["location"])).text
+
+
+async def test_logout_without_an_id_token_asks_first(client: AsyncClient, officer: str) -> None:
+    app_client, _ = await make_client()
+    await authorization_code(client, app_client.client_id, officer)
+    params = {
+        "client_id": app_client.client_id,
+        "post_logout_redirect_uri": "https://app.example.vn/bye",
+        "state": "a b&c",
+    }
+    page = await client.get("/oauth/logout", params=params)
+    assert page.status_code == 200 and 'action="/oauth/logout"' in page.text
+    form = read_form(page.text)
+    done = await client.post("/oauth/logout", data=form.fields)
+    assert done.headers["location"] == "https://app.example.vn/bye?state=a+b%26c"
+    assert 'name="password"' in (await client.get(f"/oauth/authorize?{urlencode(authorize_params(app_client))}")).text
 
 
 async def test_sessions_can_be_listed_and_ended(client: AsyncClient, officer: str) -> None:
