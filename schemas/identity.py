@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 import msgspec
 
@@ -54,6 +54,11 @@ class AccountRead(msgspec.Struct, kw_only=True):
     status: str
     roles: list[RoleRead]
     created_at: datetime
+
+
+class AccountStatusChange(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    # active | disabled (left the post) | locked (suspected compromise); the last two end every session
+    status: Literal["active", "disabled", "locked"]
 
 
 class PasswordChange(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):

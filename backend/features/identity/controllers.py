@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from litestar import Controller, Request, delete, get, post
+from litestar import Controller, Request, delete, get, patch, post
 from litestar.datastructures import State
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, JSONBody
@@ -16,7 +16,14 @@ from backend.features.identity.opaque import secret_hash
 from backend.features.identity.service import AccountService
 from backend.lib.access import Permission, Principal
 from backend.lib.errors import NotFoundError, problem_responses
-from schemas.identity import AccountCreate, AccountRead, CitizenRegistration, PasswordChange, SessionRead
+from schemas.identity import (
+    AccountCreate,
+    AccountRead,
+    AccountStatusChange,
+    CitizenRegistration,
+    PasswordChange,
+    SessionRead,
+)
 
 
 def provide_accounts(state: State) -> AccountService:
@@ -56,6 +63,21 @@ class AccountController(Controller):
         principal: NamedDependency[Principal],
     ) -> AccountRead:
         return await accounts.account_for(principal, account_id)
+
+    @patch(
+        "/{account_id:uuid}/status",
+        summary="Disable, lock or reactivate an account within your scope",
+        responses=problem_responses(400, 401, 404),
+    )
+    async def change_status(
+        self,
+        request: Request[Any, Any, Any],
+        account_id: FromPath[uuid.UUID],
+        data: JSONBody[AccountStatusChange],
+        accounts: NamedDependency[AccountService],
+        principal: NamedDependency[Principal],
+    ) -> AccountRead:
+        return await accounts.change_status(principal, account_id, data.status, caller_of(request))
 
     @post("/register", summary="Citizen self-registration", responses=problem_responses(400, 409))
     async def register(

@@ -42,6 +42,7 @@ from backend.features.identity.pages import (
 )
 from backend.features.identity.service import AccountService, Caller, SignInFailed
 from backend.lib.errors import request_language
+from backend.lib.i18n import LANGUAGES, Language
 
 logger = logging.getLogger("mattran.oidc")
 
@@ -89,12 +90,26 @@ def valid_form(request: Request[Any, Any, Any], params: dict[str, str]) -> bool:
     return bool(expected) and secrets.compare_digest(params.get("csrf", ""), expected or "")
 
 
+def sign_in_form(
+    request: Request[Any, Any, Any], auth: AuthorizationRequest, csrf: str, *, failed: bool, username: str
+) -> Response[str]:
+    return login_page(
+        page_language(request, auth.params),
+        auth.client.name,
+        {k: v for k, v in auth.params.items() if k not in FORM_FIELDS},
+        csrf,
+        failed=failed,
+        username=username,
+        upstreams=[(p.id, p.name) for p in request.app.state.settings.upstreams],
+    )
+
+
 async def continue_authorization(
     request: Request[Any, Any, Any], auth: AuthorizationRequest, session: Any | None, *, just_signed_in: bool = False
 ) -> Response[Any]:
     """After the request was validated: sign in if needed, consent if needed, then the code."""
     oidc, _ = services(request.app.state)
-    language = request_language(request)
+    language = page_language(request, auth.params)
     flow_params = {k: v for k, v in auth.params.items() if k not in FORM_FIELDS}
     if session is None or (not just_signed_in and oidc.needs_login(auth, session["auth_time"])):
         if "none" in auth.prompt:
@@ -102,15 +117,7 @@ async def continue_authorization(
                 RedirectError(auth.redirect_uri, "login_required", "sign-in needed", auth.state, oidc.issuer).location
             )
         token = form_token(request)
-        response = login_page(
-            language,
-            auth.client.name,
-            flow_params,
-            token,
-            failed=False,
-            username=auth.login_hint or "",
-            upstreams=[(p.id, p.name) for p in request.app.state.settings.upstreams],
-        )
+        response = sign_in_form(request, auth, token, failed=False, username=auth.login_hint or "")
         response.set_cookie(form_cookie(token))
         return response
     if await oidc.needs_consent(auth, session["account"]):
@@ -152,10 +159,19 @@ async def authorize(request: Request[Any, Any, Any]) -> Response[Any]:
     return await continue_authorization(request, auth, session)
 
 
+def page_language(request: Request[Any, Any, Any], params: dict[str, str]) -> Language:
+    """The client's `ui_locales` (OIDC Core 3.1.2.1) when it names vi or en, else the browser's languages."""
+    for tag in params.get("ui_locales", "").split():
+        primary = tag.lower().split("-")[0]
+        if primary in LANGUAGES:
+            return primary
+    return request_language(request)
+
+
 @post("/oauth/login", include_in_schema=False, status_code=200)
 async def login(request: Request[Any, Any, Any]) -> Response[Any]:
-    language = request_language(request)
     params = await single_valued(request)
+    language = page_language(request, params)
     if not valid_form(request, params):
         return error_page(language, "oidc.error.bad_form")
     auth = await authorization_or_error(request, params)
@@ -167,10 +183,7 @@ async def login(request: Request[Any, Any, Any]) -> Response[Any]:
     try:
         account_id = await accounts.authenticate(params.get("username", ""), params.get("password", ""), caller)
     except SignInFailed:
-        flow = {k: v for k, v in auth.params.items() if k not in FORM_FIELDS}
-        return login_page(
-            language, auth.client.name, flow, params["csrf"], failed=True, username=params.get("username", "")
-        )
+        return sign_in_form(request, auth, params["csrf"], failed=True, username=params.get("username", ""))
     previous = request.cookies.get(OP_COOKIE)
     if previous:
         await end_op_session(state, secret_hash(previous))

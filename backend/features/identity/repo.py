@@ -202,3 +202,8 @@ async def revoke_sessions(account_id: uuid.UUID, now: datetime, id_hash: str | N
                 id_hash,
             )
         )
+
+
+async def set_status(account_id: uuid.UUID, status: str, now: datetime) -> None:
+    async with connection() as conn:
+        await conn.execute("UPDATE accounts SET status = $2, updated_at = $3 WHERE id = $1", account_id, status, now)

@@ -122,15 +122,39 @@ class AccountService:
             raise NotFoundError()
         return await self._account_read(row)
 
-    async def account_for(self, principal: Principal, account_id: uuid.UUID) -> AccountRead:
-        """An account as seen by principal: itself, or one with a role inside the principal's scope."""
-        if principal.is_owner(account_id):
+    async def account_for(
+        self, principal: Principal, account_id: uuid.UUID, permission: Permission = Permission.read
+    ) -> AccountRead:
+        """An account as seen by principal: itself (for reading), or one with a role inside the scope in
+        which the principal holds the permission."""
+        if permission is Permission.read and principal.is_owner(account_id):
             return await self.account(account_id)
-        condition, args = scope_sql("u.path", principal.scope_paths(Permission.read), 2)
+        condition, args = scope_sql("u.path", principal.scope_paths(permission), 2)
         row = await repo.accounts_in_scope(condition, args, account_id)
         if row is None:
             raise NotFoundError()
         return await self._account_read(row)
+
+    async def change_status(
+        self, principal: Principal, account_id: uuid.UUID, status: str, caller: Caller
+    ) -> AccountRead:
+        """Disable or lock an account (ending its sessions and grants) or reactivate it."""
+        before = await self.account_for(principal, account_id, Permission.manage_accounts)
+        now = self.clock.now()
+        async with db.transaction():
+            await repo.set_status(account_id, status, now)
+            if status != "active":
+                await self.end_all_sessions(account_id, caller, reason=f"account_{status}")
+            event = AuditEvent(
+                action="account.status_changed",
+                actor=principal.actor,
+                subject_type="account",
+                subject_id=str(account_id),
+                ip=caller.ip,
+                details={"from": before.status, "to": status},
+            )
+            await record(event, now)
+        return await self.account(account_id)
 
     async def _account_read(self, row: Any) -> AccountRead:
         roles = await repo.roles_of([row["id"]], today_in_vietnam(self.clock))

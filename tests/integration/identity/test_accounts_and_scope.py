@@ -290,3 +290,28 @@ async def test_authorization_failures_are_audited(client: AsyncClient, people: d
     assert denied["actor"] == str(people["cadre_1"]["id"]) and denied["unit_path"].endswith(area_2)
     assert rejected == 1
     assert await first_broken_entry() is None
+
+
+async def test_disabling_an_account_ends_its_access(client: AsyncClient, people: dict[str, dict]) -> None:
+    target = people["cadre_1"]
+    url = f"/api/v1/accounts/{target['id']}/status"
+    for who in ("neighbour", "cadre_2", "citizen"):
+        denied = await client.patch(url, json={"status": "disabled"}, headers=bearer(people[who]["token"]))
+        assert denied.status_code == 404, who
+    bad = await client.patch(url, json={"status": "gone"}, headers=bearer(people["officer"]["token"]))
+    assert bad.status_code == 400
+    done = await client.patch(url, json={"status": "disabled"}, headers=bearer(people["officer"]["token"]))
+    assert done.status_code == 200 and done.json()["status"] == "disabled"
+    assert (await client.get("/api/v1/me", headers=bearer(target["token"]))).status_code == 401
+    app_client, _ = await make_client()
+    assert await attempt(client, app_client.client_id, "cadre_1", PASSWORD) == 401
+    await client.patch(url, json={"status": "active"}, headers=bearer(people["officer"]["token"]))
+    assert await attempt(client, app_client.client_id, "cadre_1", PASSWORD) == 302
+
+
+async def test_sign_in_page_speaks_the_asked_language(client: AsyncClient) -> None:
+    app_client, _ = await make_client()
+    english = await client.get(authorize_url(app_client.client_id, ui_locales="en-GB vi"))
+    assert "Sign in to Mặt trận số" in english.text and 'lang="en"' in english.text
+    vietnamese = await client.get(authorize_url(app_client.client_id))
+    assert "Đăng nhập Mặt trận số" in vietnamese.text and 'lang="vi"' in vietnamese.text
