@@ -44,6 +44,7 @@ from backend.lib.i18n import negotiate_language, translate
 from backend.lib.request_context import begin_request
 from backend.settings import Settings, get_settings
 from backend.version import VERSION
+from pwa.app import pwa_routes
 
 access_log = logging.getLogger("mattran.access")
 
@@ -168,6 +169,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
             MeController,
             *OIDC_ROUTES,
             *BFF_ROUTES,
+            *pwa_routes(),
             create_static_files_router(path=SWAGGER_ASSETS, directories=[swagger_ui_path], name="swagger-assets"),
         ],
         dependencies={"clock": Provide(provide_clock, sync_to_thread=False)},

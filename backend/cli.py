@@ -81,6 +81,7 @@ def serve(host: str | None, port: int | None, workers: int, demo: bool) -> None:
         port=port or settings.port,
         workers=workers,
         log_config=None,
+        access_log=False,  # ours (mattran.access) carries the request id
         proxy_headers=True,
     )
 

@@ -7,12 +7,10 @@ isolation, including tests that commit, without a mock or a shared schema.
 
 from __future__ import annotations
 
-import asyncio
 import itertools
 import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -27,6 +25,7 @@ from backend.lib.clock import FrozenClock
 from backend.migrations import migrate
 from backend.settings import Settings
 from support.config import settings_for
+from support.servers import app_running
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 # A fixed instant well after the 2025 reform, so validity dates behave as in production.
@@ -103,28 +102,6 @@ async def connected(database: str) -> AsyncIterator[str]:
 @pytest.fixture
 def app(settings: Settings, clock: FrozenClock) -> MattranApp:
     return create_app(settings, clock)
-
-
-@asynccontextmanager
-async def app_running(app: MattranApp) -> AsyncIterator[None]:
-    """Run the app's lifespan in a task of its own: pytest-asyncio sets a fixture up and tears it down in
-    different tasks, and the lifespan's task group must be entered and left in the same one."""
-    started, stop = asyncio.Event(), asyncio.Event()
-
-    async def hold_lifespan() -> None:
-        async with app.lifespan():
-            started.set()
-            await stop.wait()
-
-    holder = asyncio.create_task(hold_lifespan())
-    await asyncio.wait([holder, asyncio.create_task(started.wait())], return_when=asyncio.FIRST_COMPLETED)
-    if holder.done():
-        holder.result()  # startup failed: raise its error here
-    try:
-        yield
-    finally:
-        stop.set()
-        await holder
 
 
 @pytest.fixture

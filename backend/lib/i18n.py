@@ -147,6 +147,154 @@ MESSAGES: Final[dict[str, dict[Language, str]]] = {
         "vi": "Đã có khu dân cư tên «{name}» trong đơn vị này.",
         "en": "There is already a residential area called «{name}» in this unit.",
     },
+    # The web app (PWA)
+    "pwa.name": {"vi": "Mặt trận số", "en": "Mặt trận số"},
+    "pwa.tagline": {
+        "vi": "Gần dân, hiểu dân, phục vụ nhân dân",
+        "en": "Close to the people, serving the people",
+    },
+    "pwa.nav.home": {"vi": "Trang chủ", "en": "Home"},
+    "pwa.nav.units": {"vi": "Đơn vị", "en": "Units"},
+    "pwa.nav.notes": {"vi": "Ghi chép", "en": "Notes"},
+    "pwa.nav.account": {"vi": "Tài khoản", "en": "Account"},
+    "pwa.sign_in": {"vi": "Đăng nhập", "en": "Sign in"},
+    "pwa.sign_out": {"vi": "Đăng xuất", "en": "Sign out"},
+    "pwa.hello": {"vi": "Xin chào, {name}", "en": "Hello, {name}"},
+    "pwa.hello_guest": {
+        "vi": "Đăng nhập để ghi chép thực địa và nhận thông báo.",
+        "en": "Sign in to take field notes and get notifications.",
+    },
+    "pwa.language.switch": {"vi": "English", "en": "Tiếng Việt"},
+    "pwa.theme.toggle": {"vi": "Giao diện sáng/tối", "en": "Light/dark"},
+    "pwa.units.title": {"vi": "Tra cứu đơn vị", "en": "Find a unit"},
+    "pwa.units.search_label": {
+        "vi": "Tên xã, phường, tỉnh (gõ không dấu cũng được)",
+        "en": "Name of a commune, ward or province (diacritics optional)",
+    },
+    "pwa.units.none": {"vi": "Không tìm thấy đơn vị nào.", "en": "No unit found."},
+    "pwa.units.children": {"vi": "{count} đơn vị trực thuộc", "en": "{count} units below"},
+    "pwa.notes.title": {"vi": "Ghi chép thực địa", "en": "Field notes"},
+    "pwa.notes.intro": {
+        "vi": "Ghi lại điều bà con phản ánh. Khi mất sóng, ghi chép được lưu trên máy và tự gửi khi có mạng.",
+        "en": "Write down what people raise. Without signal, notes stay on the phone and are sent when back online.",
+    },
+    "pwa.notes.new": {"vi": "Ghi chép mới", "en": "New note"},
+    "pwa.notes.note_title": {"vi": "Tiêu đề", "en": "Title"},
+    "pwa.notes.body": {"vi": "Nội dung", "en": "Content"},
+    "pwa.notes.unit": {"vi": "Đơn vị", "en": "Unit"},
+    "pwa.notes.save": {"vi": "Lưu ghi chép", "en": "Save note"},
+    "pwa.notes.saved_offline": {
+        "vi": "Đã lưu trên máy, sẽ gửi khi có mạng.",
+        "en": "Saved on this phone; it will be sent when online.",
+    },
+    "pwa.notes.empty": {"vi": "Chưa có ghi chép nào.", "en": "No notes yet."},
+    "pwa.notes.sign_in_needed": {
+        "vi": "Cần đăng nhập bằng tài khoản cán bộ để ghi chép.",
+        "en": "Sign in with a staff account to take notes.",
+    },
+    "pwa.account.title": {"vi": "Tài khoản", "en": "Account"},
+    "pwa.account.sessions": {"vi": "Các phiên đăng nhập", "en": "Signed-in sessions"},
+    "pwa.account.current": {"vi": "Phiên này", "en": "This session"},
+    "pwa.account.roles": {"vi": "Vai trò", "en": "Roles"},
+    "pwa.outbox.waiting": {"vi": "Đang chờ gửi ({count})", "en": "Waiting to send ({count})"},
+    "pwa.outbox.sent": {"vi": "Đã gửi hết dữ liệu chờ.", "en": "Everything waiting has been sent."},
+    "pwa.outbox.unsent_logout": {
+        "vi": "Còn {count} mục chưa gửi. Đăng xuất bây giờ sẽ xóa chúng khỏi máy. Vẫn đăng xuất?",
+        "en": "{count} items are not sent yet. Signing out now deletes them from this phone. Sign out anyway?",
+    },
+    "pwa.outbox.rejected": {
+        "vi": "Một mục bị từ chối: {reason}",
+        "en": "An item was refused: {reason}",
+    },
+    "pwa.connection.lost": {
+        "vi": "Mất kết nối. Đang thử kết nối lại…",
+        "en": "Connection lost. Reconnecting…",
+    },
+    "pwa.connection.click_blocked": {
+        "vi": "Chưa gửi được thao tác vì đang mất kết nối. Vui lòng thử lại khi có mạng.",
+        "en": "That action was not sent because the connection is down. Please try again when online.",
+    },
+    "pwa.offline.title": {"vi": "Đang ngoại tuyến", "en": "You are offline"},
+    "pwa.offline.body": {
+        "vi": "Trang này chưa được lưu để dùng khi mất mạng. Các ghi chép đã lưu vẫn sẽ được gửi khi có mạng.",
+        "en": "This page was not saved for offline use. Saved notes will still be sent when you are back online.",
+    },
+    "pwa.install.ios": {
+        "vi": "Cài ứng dụng: bấm nút Chia sẻ rồi chọn «Thêm vào MH chính».",
+        "en": "Install the app: tap Share, then «Add to Home Screen».",
+    },
+    "pwa.install.button": {"vi": "Cài ứng dụng", "en": "Install app"},
+    "pwa.not_found": {"vi": "Không có trang này.", "en": "There is no such page."},
+    # Offline sync (/api/v1/sync), its conflicts, drafts
+    "problem.gone.title": {"vi": "Không còn tồn tại", "en": "Gone"},
+    "problem.sync.too_many_operations": {
+        "vi": "Mỗi lần đồng bộ nhận tối đa {limit} thao tác; hãy gửi hàng đợi thành nhiều lần.",
+        "en": "One sync request takes at most {limit} operations; send the queue in parts.",
+    },
+    "problem.sync.unknown_entity": {
+        "vi": "Loại dữ liệu «{entity}» không đồng bộ được.",
+        "en": "«{entity}» records cannot be synced.",
+    },
+    "problem.sync.base_version_required": {
+        "vi": "Thao tác sửa hoặc xóa cần phiên bản gốc (base_version) mà thiết bị đã dựa vào.",
+        "en": "Updates and deletions need the version they are based on (base_version).",
+    },
+    "problem.sync.base_version_unexpected": {
+        "vi": "Thao tác tạo mới không mang phiên bản gốc (base_version).",
+        "en": "A create operation takes no base_version.",
+    },
+    "problem.sync.base_version_ahead": {
+        "vi": "Phiên bản gốc {base} mới hơn phiên bản trên máy chủ ({version}); hãy tải lại dữ liệu.",
+        "en": "The base version {base} is newer than the server's ({version}); pull the latest data.",
+    },
+    "problem.sync.fields_unexpected": {
+        "vi": "Thao tác xóa không mang trường dữ liệu nào.",
+        "en": "A delete operation takes no fields.",
+    },
+    "problem.sync.nothing_to_change": {
+        "vi": "Thao tác sửa không có trường nào để thay đổi.",
+        "en": "The update changes no field.",
+    },
+    "problem.sync.op_reused": {
+        "vi": "Mã thao tác {op_id} đã được dùng cho một thao tác khác.",
+        "en": "The operation id {op_id} was already used for a different operation.",
+    },
+    "problem.sync.entity_exists": {
+        "vi": "Bản ghi {entity_id} đã tồn tại với nội dung khác; hãy tải lại dữ liệu.",
+        "en": "Record {entity_id} already exists with other content; pull the latest data.",
+    },
+    "problem.sync.gone": {
+        "vi": "Bản ghi đã bị xóa trước khi thiết bị sửa nó.",
+        "en": "The record had been deleted before the device edited it.",
+    },
+    "problem.sync.retry": {
+        "vi": "Máy chủ tạm thời chưa xử lý được thao tác này; thiết bị sẽ tự gửi lại sau.",
+        "en": "The server could not take this operation just now; the device will send it again later.",
+    },
+    "problem.sync.bad_value": {
+        "vi": "Một giá trị của thao tác không lưu được; hãy kiểm tra lại nội dung.",
+        "en": "A value of the operation cannot be stored; please check the content.",
+    },
+    "problem.sync.conflict_closed": {
+        "vi": "Xung đột này đã được giải quyết.",
+        "en": "This conflict has already been resolved.",
+    },
+    "problem.sync.resolution_fields": {
+        "vi": "Cần chọn giá trị cho đúng các trường: {fields}.",
+        "en": "Choose a side for exactly these fields: {fields}.",
+    },
+    "problem.sync.resolution_stale": {
+        "vi": "Các trường {fields} đã thay đổi sau khi xung đột được ghi nhận; hãy tải lại rồi chọn lại.",
+        "en": "Fields {fields} changed after the conflict was recorded; reload and choose again.",
+    },
+    "problem.sync.resolution_deleted": {
+        "vi": "Bản ghi đã bị xóa; muốn giữ thay đổi của thiết bị thì chọn cả khôi phục («deleted»: client).",
+        "en": "The record is deleted; to keep the device's changes, also take the device's side for «deleted».",
+    },
+    "problem.draft.unit_fixed": {
+        "vi": "Ghi chép gắn với đơn vị lúc tạo; không thể chuyển sang đơn vị khác.",
+        "en": "A draft stays in the unit it was written for.",
+    },
     # Org-unit levels and kinds
     "unit.level.central": {"vi": "Trung ương", "en": "Central"},
     "unit.level.province": {"vi": "Tỉnh, thành phố", "en": "Province"},
@@ -165,6 +313,27 @@ MESSAGES: Final[dict[str, dict[Language, str]]] = {
     "unit.kind.ban": {"vi": "Bản", "en": "Hamlet (mountain)"},
     "unit.kind.lang": {"vi": "Làng", "en": "Village"},
     "unit.kind.khu_dan_cu": {"vi": "Khu dân cư", "en": "Residential area"},
+    # Notifications and Web Push
+    "problem.push.invalid_subscription": {
+        "vi": "Đăng ký nhận thông báo của thiết bị này không hợp lệ. Hãy tắt rồi bật lại thông báo.",
+        "en": "This device's notification subscription is invalid. Turn notifications off and on again.",
+    },
+    "problem.push.unknown_key": {
+        "vi": "Đăng ký dùng khóa máy chủ đã cũ. Hãy tải lại ứng dụng rồi bật lại thông báo.",
+        "en": "The subscription uses an outdated server key. Reload the app and turn notifications on again.",
+    },
+    "problem.notify.unknown_kind": {
+        "vi": "Không có loại thông báo: {kinds}.",
+        "en": "There is no notification kind: {kinds}.",
+    },
+    "problem.notify.empty_quiet_hours": {
+        "vi": "Giờ bắt đầu và giờ kết thúc khoảng yên lặng phải khác nhau.",
+        "en": "Quiet hours must start and end at different times.",
+    },
+    "notify.kind.announcement": {"vi": "Thông báo của Mặt trận", "en": "Front announcements"},
+    "notify.kind.assignment": {"vi": "Việc được giao", "en": "Assigned to you"},
+    "notify.kind.deadline": {"vi": "Hạn xử lý sắp đến", "en": "Deadlines coming up"},
+    "notify.kind.account": {"vi": "Bảo mật tài khoản", "en": "Account security"},
     # Health
     "health.ok": {"vi": "Hoạt động bình thường", "en": "Operating normally"},
     "health.database_down": {"vi": "Không kết nối được cơ sở dữ liệu", "en": "Database unreachable"},

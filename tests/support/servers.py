@@ -7,9 +7,19 @@ import asyncio
 import contextlib
 import socket
 from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from typing import Any
 
 import uvicorn
+
+
+@dataclass
+class LiveApp:
+    """The app served on a local port, as browser tests see it."""
+
+    origin: str
+    settings: Any
 
 
 class _InProcessServer(uvicorn.Server):
@@ -85,3 +95,25 @@ class Recorder:
         self.requests.append((scope["path"], headers, body))
         await send({"type": "http.response.start", "status": 200, "headers": [(b"content-length", b"0")]})
         await send({"type": "http.response.body", "body": b""})
+
+
+@asynccontextmanager
+async def app_running(app: Any) -> AsyncIterator[None]:
+    """Run the app's lifespan in a task of its own: pytest-asyncio sets a fixture up and tears it down in
+    different tasks, and the lifespan's task group must be entered and left in the same one."""
+    started, stop = asyncio.Event(), asyncio.Event()
+
+    async def hold_lifespan() -> None:
+        async with app.lifespan():
+            started.set()
+            await stop.wait()
+
+    holder = asyncio.create_task(hold_lifespan())
+    await asyncio.wait([holder, asyncio.create_task(started.wait())], return_when=asyncio.FIRST_COMPLETED)
+    if holder.done():
+        holder.result()  # startup failed: raise its error here
+    try:
+        yield
+    finally:
+        stop.set()
+        await holder

@@ -8,6 +8,7 @@ import uuid
 from typing import Any, ClassVar
 
 from litestar import Request
+from litestar.connection import ASGIConnection
 from litestar.datastructures import State
 
 from backend.features.identity import jose
@@ -37,7 +38,8 @@ class CsrfFailed(AppError):
     title_key = "problem.forbidden.title"
 
 
-async def resolve_principal(request: Request[Any, Any, Any]) -> Principal | None:
+async def resolve_principal(request: ASGIConnection[Any, Any, Any, Any]) -> Principal | None:
+    """For HTTP requests and websockets alike (a websocket's Origin is checked where it is accepted)."""
     cached = request.scope.get("state", {}).get("principal")
     if cached is not None:
         return cached
@@ -48,7 +50,9 @@ async def resolve_principal(request: Request[Any, Any, Any]) -> Principal | None
     return principal
 
 
-async def _from_bearer(request: Request[Any, Any, Any], accounts: AccountService, state: State) -> Principal | None:
+async def _from_bearer(
+    request: ASGIConnection[Any, Any, Any, Any], accounts: AccountService, state: State
+) -> Principal | None:
     authorization = request.headers.get("authorization", "")
     if not authorization.lower().startswith("bearer "):
         return None
@@ -62,11 +66,11 @@ async def _from_bearer(request: Request[Any, Any, Any], accounts: AccountService
     return await accounts.principal(uuid.UUID(str(claims["sub"])), str(claims.get("client_id")), scopes)
 
 
-async def _from_session(request: Request[Any, Any, Any], accounts: AccountService) -> Principal | None:
+async def _from_session(request: ASGIConnection[Any, Any, Any, Any], accounts: AccountService) -> Principal | None:
     session = await accounts.live_session("app", request.cookies.get(SESSION_COOKIE))
     if session is None:
         return None
-    if request.method not in SAFE_METHODS:
+    if request.scope.get("method", "GET") not in SAFE_METHODS:
         token = request.headers.get(CSRF_HEADER, "")
         if not token or not hmac.compare_digest(token, session["csrf_token"] or ""):
             raise CsrfFailed("problem.csrf.detail")

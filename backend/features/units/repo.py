@@ -57,7 +57,8 @@ async def search_units(
     limit: int,
 ) -> list[Any]:
     """Units whose folded name has every query word as a word prefix, best first:
-    exact name, then name starting with the query, then the rest; higher levels first; then by name.
+    exact name, then name starting with the query, then the rest; higher levels first; then by name
+    without its kind word ("Hà Nội" before "Hà Tĩnh", though one is a "Thành phố").
     Each row also carries its sort key (match, level_rank) for the next page's cursor."""
     args: list[Any] = [tsquery, folded_query, folded_query + "%"]
     clauses = ["to_tsvector('simple', name_folded) @@ to_tsquery('simple', $1)", *_filter_sql(unit_filter, args)]
@@ -65,18 +66,18 @@ async def search_units(
     if after is not None:
         args.extend(after)
         n = len(args)
-        keyset = f"WHERE (match, level_rank, name_folded, code) > (${n - 3}, ${n - 2}, ${n - 1}, ${n})"
+        keyset = f"WHERE (match, level_rank, short_name_folded, code) > (${n - 3}, ${n - 2}, ${n - 1}, ${n})"
     args.append(limit)
     sql = f"""
         SELECT * FROM (
-            SELECT {UNIT_COLUMNS}, name_folded,
+            SELECT {UNIT_COLUMNS}, short_name_folded,
                    CASE WHEN short_name_folded = $2 OR name_folded = $2 THEN 0
                         WHEN short_name_folded LIKE $3 OR name_folded LIKE $3 THEN 1
                         ELSE 2 END AS match,
                    {LEVEL_RANK_SQL} AS level_rank
             FROM units WHERE {" AND ".join(clauses)}
         ) hits {keyset}
-        ORDER BY match, level_rank, name_folded, code
+        ORDER BY match, level_rank, short_name_folded, code
         LIMIT ${len(args)}"""
     async with connection() as conn:
         return list(await conn.fetch(sql, *args))

@@ -88,7 +88,7 @@ class UnitService:
         next_cursor = None
         if len(rows) > limit:
             last = rows[limit - 1]
-            next_cursor = encode_cursor((last["match"], last["level_rank"], last["name_folded"], last["code"]))
+            next_cursor = encode_cursor((last["match"], last["level_rank"], last["short_name_folded"], last["code"]))
         return UnitPage(items=[unit_read(row) for row in rows[:limit]], next_cursor=next_cursor)
 
     async def get_unit(self, code: str) -> UnitDetail:

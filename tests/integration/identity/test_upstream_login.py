@@ -8,7 +8,6 @@ from urllib.parse import urlsplit
 
 import httpx
 import pytest
-from conftest import app_running
 
 from backend import db
 from backend.app import create_app
@@ -16,7 +15,7 @@ from backend.lib.clock import SystemClock
 from support.config import settings_for
 from support.fake_upstream import FakeUpstream
 from support.identity import AuthorizationResult, authorize_url, make_client, pkce_pair
-from support.servers import LocalServer, free_port
+from support.servers import LocalServer, app_running, free_port
 
 pytestmark = pytest.mark.integration
 

@@ -1,0 +1,152 @@
+/* The page side of the web app: connection banner and click guard, hand-over from the server's first
+ * paint to the live client, the offline outbox UI, the service worker, install hints, theme, sign-out. */
+(function () {
+  "use strict";
+  const $ = (selector) => document.querySelector(selector);
+  const strings = JSON.parse($("#mattran-strings").textContent);
+  const t = (key, params = {}) => (strings[key] || key).replace(/\{(\w+)\}/g, (_, name) => params[name] ?? "");
+  const Outbox = self.MattranOutbox;
+
+  function toast(message) {
+    const box = $("#toast");
+    box.textContent = message;
+    box.hidden = false;
+    clearTimeout(toast.timer);
+    toast.timer = setTimeout(() => { box.hidden = true; }, 5000);
+  }
+
+  /* Theme: the system's by default, or what the user picked. */
+  const savedTheme = localStorage.getItem("mattran-theme");
+  if (savedTheme) document.documentElement.dataset.theme = savedTheme;
+  document.addEventListener("click", (event) => {
+    if (!event.target.closest("[data-theme-toggle]")) return;
+    const dark = document.documentElement.dataset.theme
+      ? document.documentElement.dataset.theme === "dark"
+      : matchMedia("(prefers-color-scheme: dark)").matches;
+    document.documentElement.dataset.theme = dark ? "light" : "dark";
+    localStorage.setItem("mattran-theme", document.documentElement.dataset.theme);
+  });
+
+  /* The live connection (reactpy's websocket): watch it, say when it is down, and refuse clicks that
+   * would be lost instead of dropping them silently. */
+  let live = false;
+  const NativeWebSocket = window.WebSocket;
+  window.WebSocket = class extends NativeWebSocket {
+    constructor(url, protocols) {
+      super(url, protocols);
+      if (String(url).includes("/_reactpy/stream")) {
+        this.addEventListener("open", () => setLive(true));
+        this.addEventListener("close", () => setLive(false));
+      }
+    }
+  };
+  function setLive(connected) {
+    live = connected;
+    const banner = $("#banner-connection");
+    banner.textContent = t("pwa.connection.lost");
+    banner.hidden = connected;
+  }
+  const guard = (event) => {
+    if (live || !event.target.closest("#app")) return;
+    const target = event.target;
+    if (target.closest("a[href]") || target.closest("form[data-outbox]") || target.closest("[data-theme-toggle]")) return;
+    if (event.type === "click" && !target.closest("button, input, select, textarea, [role=button]")) return;
+    event.preventDefault();
+    event.stopImmediatePropagation();
+    toast(t("pwa.connection.click_blocked"));
+  };
+  ["click", "change", "input"].forEach((type) => document.addEventListener(type, guard, true));
+
+  /* Hand-over: the server's pre-render stays until the live client has drawn the page. */
+  new MutationObserver((changes, observer) => {
+    if ($("#app").childElementCount) {
+      const ssr = $("#ssr");
+      if (ssr) ssr.remove();
+      observer.disconnect();
+    }
+  }).observe($("#app"), { childList: true });
+
+  /* The outbox. */
+  const csrfCookie = document.cookie.split("; ").find((c) => c.startsWith("__Host-mattran_csrf="));
+  if (csrfCookie) Outbox.rememberCsrf(csrfCookie.split("=")[1]);
+
+  async function showQueue() {
+    const pending = await Outbox.pending();
+    const banner = $("#banner-outbox");
+    banner.hidden = pending.length === 0;
+    banner.textContent = t("pwa.outbox.waiting", { count: pending.length });
+    const list = document.getElementById("outbox-list");
+    if (list) {
+      list.replaceChildren(...pending.map((op) => {
+        const item = document.createElement("li");
+        item.textContent = (op.fields && op.fields.title) || op.entity;
+        return item;
+      }));
+    }
+  }
+
+  async function replay() {
+    if (!navigator.onLine) return showQueue();
+    const before = await Outbox.count();
+    const outcome = await Outbox.replay();
+    if (outcome.refused) {
+      const refused = await Outbox.refused();
+      const last = refused[refused.length - 1];
+      toast(t("pwa.outbox.rejected", { reason: (last.result.problem && last.result.problem.detail) || last.result.status }));
+    } else if (before && !outcome.left) {
+      toast(t("pwa.outbox.sent"));
+    }
+    await showQueue();
+  }
+
+  document.addEventListener("submit", async (event) => {
+    const form = event.target.closest("form[data-outbox]");
+    if (!form) return;
+    event.preventDefault();
+    const fields = Object.fromEntries(new FormData(form).entries());
+    await Outbox.enqueue(form.dataset.outbox, "create", fields);
+    if (navigator.storage && navigator.storage.persist) navigator.storage.persist();
+    form.reset();
+    toast(t("pwa.notes.saved_offline"));
+    await showQueue();
+    if ("serviceWorker" in navigator && "SyncManager" in window) {
+      navigator.serviceWorker.ready.then((reg) => reg.sync.register("outbox")).catch(() => {});
+    }
+    replay();
+  }, true);
+
+  window.addEventListener("online", replay);
+  document.addEventListener("visibilitychange", () => { if (!document.hidden) replay(); });
+  window.addEventListener("focus", replay);
+
+  /* Sign out: warn while items are unsent; the server answers Clear-Site-Data, and the local copies go too. */
+  document.addEventListener("click", async (event) => {
+    if (!event.target.closest("[data-signout]")) return;
+    event.preventDefault();
+    const unsent = await Outbox.count();
+    if (unsent && !confirm(t("pwa.outbox.unsent_logout", { count: unsent }))) return;
+    await fetch("/auth/logout", { method: "POST", credentials: "same-origin",
+      headers: { "X-CSRF-Token": (await Outbox.csrf()) || "" } });
+    await Outbox.clear();
+    if (self.caches) for (const key of await caches.keys()) await caches.delete(key);
+    location.assign("/");
+  });
+
+  /* The service worker, and the install offer (Android) or instructions (iOS, which has no prompt). */
+  if ("serviceWorker" in navigator) {
+    navigator.serviceWorker.register("/sw.js", { scope: "/" });
+    navigator.serviceWorker.addEventListener("message", (event) => {
+      if (event.data && event.data.type === "outbox-replayed") showQueue();
+    });
+  }
+  const installBanner = $("#banner-install");
+  const standalone = matchMedia("(display-mode: standalone)").matches || navigator.standalone;
+  if (/iphone|ipad|ipod/i.test(navigator.userAgent) && !standalone && !localStorage.getItem("mattran-ios-hint")) {
+    installBanner.textContent = t("pwa.install.ios");
+    installBanner.hidden = false;
+    installBanner.addEventListener("click", () => { installBanner.hidden = true; localStorage.setItem("mattran-ios-hint", "1"); });
+  }
+
+  showQueue();
+  replay();
+})();
