@@ -36,12 +36,17 @@ from backend.features.identity.controllers import AccountController, MeControlle
 from backend.features.identity.oauth_errors import OAuthError, oauth_error_response
 from backend.features.identity.oidc_controllers import OIDC_ROUTES
 from backend.features.identity.security_audit import audit_security_failure
+from backend.features.jobs.worker import in_process_worker
+from backend.features.notify.controllers import NotificationController, PushController
+from backend.features.registry.controllers import REGISTRY_CONTROLLERS
+from backend.features.sync.controllers import DraftController, SyncController
 from backend.features.system.controllers import health
 from backend.features.units.controllers import UnitController
 from backend.lib.clock import Clock, SystemClock
 from backend.lib.errors import EXCEPTION_HANDLERS, PROBLEM_MEDIA_TYPE, build_problem
 from backend.lib.i18n import negotiate_language, translate
 from backend.lib.request_context import begin_request
+from backend.migrations import ensure_web_client
 from backend.settings import Settings, get_settings
 from backend.version import VERSION
 from pwa.app import pwa_routes
@@ -152,6 +157,8 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         dsn = settings.database_url or db.start_embedded_postgres(settings.embedded_pgdata)
         await db.connect(dsn, min_size=settings.db_pool_min, max_size=settings.db_pool_max)
         keys.forget_cached()
+        # The web app's redirect URIs follow MATTRAN_PUBLIC_URL, which may change without a migration.
+        await ensure_web_client(settings)
         try:
             yield
         finally:
@@ -167,6 +174,11 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
             UnitController,
             AccountController,
             MeController,
+            PushController,
+            NotificationController,
+            SyncController,
+            DraftController,
+            *REGISTRY_CONTROLLERS,
             *OIDC_ROUTES,
             *BFF_ROUTES,
             *pwa_routes(),
@@ -175,7 +187,8 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         dependencies={"clock": Provide(provide_clock, sync_to_thread=False)},
         exception_handlers={**EXCEPTION_HANDLERS, OAuthError: oauth_error_response},
         after_exception=[audit_security_failure],
-        lifespan=[database_lifespan],
+        # The worker (when it runs in this process) starts after the pool and stops before it.
+        lifespan=[database_lifespan, in_process_worker],
         state=State({"settings": settings, "clock": clock}),
         openapi_config=_openapi_config(),
         compression_config=CompressionConfig(backend="gzip", minimum_size=1024),

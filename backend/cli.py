@@ -1,4 +1,4 @@
-"""The `mattran` command: serve, migrate, seed (later: worker, users, clients, import)."""
+"""The `mattran` command: serve, worker, migrate, seed, users, clients, keys, push (later: import)."""
 
 from __future__ import annotations
 
@@ -8,19 +8,22 @@ from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 import click
+import msgspec
 import uvicorn
 
 from backend import db
 from backend.features.identity import keys
 from backend.features.identity.clients import Client, create_client
 from backend.features.identity.service import AccountService, Caller
+from backend.features.jobs.worker import run_worker
+from backend.features.notify import vapid
 from backend.lib.access import Role
 from backend.lib.clock import SystemClock
 from backend.lib.errors import AppError
 from backend.lib.i18n import translate
 from backend.lib.logging import configure_logging
 from backend.migrations import migrate
-from backend.seed import DEFAULT_SEED, seed_demo
+from backend.seed import DEFAULT_HOUSEHOLDS, DEFAULT_SEED, seed_demo
 from backend.settings import Settings, settings_from_env
 from schemas.identity import AccountCreate, AccountRead, RoleGrant
 
@@ -38,9 +41,9 @@ def _database_url(settings: Settings) -> str:
     return settings.database_url or db.start_embedded_postgres(settings.embedded_pgdata)
 
 
-def _with_database(dsn: str, work: Callable[[], Awaitable[T]]) -> T:
+def _with_database(dsn: str, work: Callable[[], Awaitable[T]], max_size: int = 4) -> T:
     async def run() -> T:
-        await db.connect(dsn, min_size=1, max_size=4)
+        await db.connect(dsn, min_size=1, max_size=max_size)
         try:
             return await work()
         finally:
@@ -71,6 +74,8 @@ def serve(host: str | None, port: int | None, workers: int, demo: bool) -> None:
             await seed_demo(clock)
 
     _with_database(dsn, prepare)
+    # Decided here, while "no DATABASE_URL" still means "embedded": the web processes see DATABASE_URL next.
+    os.environ["MATTRAN_WORKER_IN_PROCESS"] = "on" if settings.runs_worker_in_process else "off"
     # Web workers (separate processes when workers > 1) reach the same server through the environment.
     os.environ["DATABASE_URL"] = dsn
     click.echo(f"Mặt trận số: http://{host or settings.host}:{port or settings.port}")
@@ -84,6 +89,26 @@ def serve(host: str | None, port: int | None, workers: int, demo: bool) -> None:
         access_log=False,  # ours (mattran.access) carries the request id
         proxy_headers=True,
     )
+
+
+@main.command()
+@click.option(
+    "--concurrency", type=click.IntRange(1, 256), default=None, help="Jobs at once (MATTRAN_WORKER_CONCURRENCY)."
+)
+def worker(concurrency: int | None) -> None:
+    """Run durable jobs (push delivery, periodic jobs) until SIGINT/SIGTERM, which lets running jobs finish."""
+    settings = _settings()
+    if concurrency is not None:
+        settings = msgspec.structs.replace(settings, worker_concurrency=concurrency)
+    dsn = _database_url(settings)
+    clock = SystemClock()
+
+    async def work() -> None:
+        await migrate(settings, clock)  # idempotent; a worker may start before any web process has migrated
+        click.echo("Mặt trận số: worker running / đang xử lý công việc nền")
+        await run_worker(settings, clock, dsn)
+
+    _with_database(dsn, work, max_size=settings.db_pool_max)
 
 
 @main.command("migrate")
@@ -101,14 +126,17 @@ def seed() -> None:
 
 @seed.command("demo")
 @click.option("--seed", "seed_value", type=int, default=DEFAULT_SEED, show_default=True, help="Random seed.")
-def seed_demo_command(seed_value: int) -> None:
+@click.option(
+    "--households", type=click.IntRange(min=0), default=DEFAULT_HOUSEHOLDS, show_default=True, help="Demo households."
+)
+def seed_demo_command(seed_value: int, households: int) -> None:
     """Realistic Vietnamese demo data (deterministic for a seed, idempotent)."""
     settings = _settings()
     clock = SystemClock()
 
     async def work() -> dict[str, int]:
         await migrate(settings, clock)
-        return await seed_demo(clock, seed_value)
+        return await seed_demo(clock, seed_value, households)
 
     created = _with_database(_database_url(settings), work)
     click.echo(f"Dữ liệu mẫu / demo data: {created}")
@@ -216,3 +244,16 @@ def keys_rotate() -> None:
     longest = max(settings.access_token_seconds, settings.id_token_seconds)
     result = _with_database(_database_url(settings), lambda: keys.rotate(SystemClock().now(), longest))
     click.echo(f"Đã xoay khóa / keys rotated: {result}")
+
+
+@main.group()
+def push() -> None:
+    """Web Push."""
+
+
+@push.command("rotate-key")
+def push_rotate_key() -> None:
+    """New VAPID key pair; the old one keeps signing for its subscriptions until they renew (docs/notify.md)."""
+    settings = _settings()
+    result = _with_database(_database_url(settings), lambda: vapid.rotate(SystemClock().now()))
+    click.echo(f"Đã xoay khóa VAPID / VAPID key rotated: {result}")

@@ -14,6 +14,8 @@ from piccolo.apps.migrations.commands.forwards import run_forwards
 from backend import db
 from backend.features.identity import keys
 from backend.features.identity.clients import WEB_CLIENT_ID, create_client
+from backend.features.jobs.schema import apply_schema as apply_jobs_schema
+from backend.features.notify import vapid
 from backend.features.units.service import UnitService
 from backend.lib.clock import Clock
 from backend.settings import Settings
@@ -39,8 +41,12 @@ async def migrate(settings: Settings, clock: Clock) -> dict[str, int]:
             logger.debug("piccolo: %s", output.getvalue())
             if not result.success:
                 raise MigrationError(result.message or output.getvalue())
+            # The job queue's own schema (procrastinate's SQL, version-tracked), all or nothing.
+            async with lock_connection.transaction():
+                await apply_jobs_schema(lock_connection)
             changes = await UnitService(clock).sync_official_catalogue()
             await keys.ensure_keys(clock.now())
+            await vapid.ensure_active_key(clock.now())
             await ensure_web_client(settings)
             return changes
         finally:

@@ -11,5 +11,8 @@ APP_REGISTRY = AppRegistry(
         "backend.features.units.piccolo_app",
         "backend.features.audit.piccolo_app",
         "backend.features.identity.piccolo_app",
+        "backend.features.sync.piccolo_app",
+        "backend.features.notify.piccolo_app",
+        "backend.features.registry.piccolo_app",
     ]
 )

@@ -9,6 +9,7 @@ import os
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
 import msgspec
 
@@ -16,6 +17,17 @@ Environment = Literal["development", "test", "production"]
 Language = Literal["vi", "en"]
 
 ENV_PREFIX = "MATTRAN_"
+# The push services browsers hand out (Chrome/Edge via FCM, Firefox, Safari, legacy Edge); "*." matches
+# subdomains. The same list as backend.features.notify.webpush.PUSH_SERVICE_HOSTS (a test keeps them equal).
+PUSH_SERVICE_HOSTS = "fcm.googleapis.com,*.push.services.mozilla.com,*.push.apple.com,*.notify.windows.com"
+# A lease must outlast one send (connect + read timeouts of the push client) with room to record it.
+MIN_PUSH_LEASE_SECONDS = 30
+# Household circumstances (hoàn cảnh) cadres record; poor and near-poor follow the official poverty lists.
+REGISTRY_CIRCUMSTANCES = (
+    "ho_ngheo,ho_can_ngheo,gia_dinh_chinh_sach,nguoi_cao_tuoi_neo_don,nguoi_khuyet_tat,tre_em_mo_coi,"
+    "benh_hiem_ngheo,hoan_canh_kho_khan"
+)
+DEVELOPMENT_ID_PEPPER = "mattran-development-pepper"
 
 
 class UpstreamProvider(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -66,6 +78,48 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     login_failure_reset_seconds: int = 12 * 3600
     # Upstream OpenID providers as a JSON list of {"id", "name", "issuer", "client_id", "client_secret"}.
     upstream_providers: str = ""
+    # Offline sync: operations one /api/v1/sync request may carry, and changes one response pulls at most.
+    sync_max_operations: int = 1000
+    sync_pull_limit: int = 500
+    # Durable jobs (docs/notify.md). "auto": the web processes of `mattran serve` also run the job worker when
+    # the database is the embedded one, so one command does everything; with DATABASE_URL run `mattran worker`.
+    worker_in_process: Literal["auto", "on", "off"] = "auto"
+    worker_concurrency: int = 4
+    # Web Push. The VAPID contact (RFC 8292 `sub`) push services write to about problems; empty means
+    # webmaster@<host of public_url>. Set a real mailbox in production: Apple refuses localhost/.invalid.
+    push_contact_email: str = ""
+    # Hosts a subscription's endpoint may point at (the browser chooses it: SSRF). "*" switches the list
+    # off and push_allow_http admits http:// endpoints; both exist for local test stubs, refused in production.
+    push_service_hosts: str = PUSH_SERVICE_HOSTS
+    push_allow_http: bool = False
+    # A claimed delivery belongs to one worker this long; after a crash another one takes it over then.
+    push_lease_seconds: int = 120
+    push_max_attempts: int = 8
+    # First wait after a failed delivery the push service gave no Retry-After for; it doubles each time.
+    push_retry_base_seconds: int = 30
+    # Deliveries one worker has in flight at once (each also takes a database connection to record its outcome;
+    # the throughput benchmark found more than 8 no faster over one client).
+    push_concurrency: int = 8
+    # Registry: the circumstance codes a household may carry (comma-separated; labels in backend/lib/i18n.py).
+    registry_circumstances: str = REGISTRY_CIRCUMSTANCES
+    # Secret mixed into the hash of ID numbers (exact search without reading them). Changing it orphans every
+    # stored hash; the development default is refused in production.
+    registry_id_pepper: str = DEVELOPMENT_ID_PEPPER
+
+    def __post_init__(self) -> None:
+        # msgspec turns a ValueError here into a validation error, so a bad combination stops the process.
+        if self.environment == "production" and (self.push_allow_http or self.push_host_patterns is None):
+            raise ValueError("push_service_hosts='*' and push_allow_http are for test stubs, not production")
+        if self.push_lease_seconds < MIN_PUSH_LEASE_SECONDS:
+            raise ValueError(f"push_lease_seconds must be at least {MIN_PUSH_LEASE_SECONDS} (one send's timeout)")
+        if min(self.worker_concurrency, self.push_concurrency, self.push_max_attempts) < 1:
+            raise ValueError("worker_concurrency, push_concurrency and push_max_attempts must be at least 1")
+        if self.push_retry_base_seconds < 1:
+            raise ValueError("push_retry_base_seconds must be at least 1")
+        if self.environment == "production" and self.registry_id_pepper == DEVELOPMENT_ID_PEPPER:
+            raise ValueError("set MATTRAN_REGISTRY_ID_PEPPER to a long random secret in production")
+        if not self.registry_circumstance_codes:
+            raise ValueError("registry_circumstances must list at least one code")
 
     @property
     def uses_embedded_database(self) -> bool:
@@ -83,6 +137,25 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     @property
     def embedded_pgdata(self) -> Path:
         return Path(self.data_dir).resolve() / "pg"
+
+    @property
+    def registry_circumstance_codes(self) -> frozenset[str]:
+        return frozenset(code.strip() for code in self.registry_circumstances.split(",") if code.strip())
+
+    @property
+    def runs_worker_in_process(self) -> bool:
+        return self.worker_in_process == "on" or (self.worker_in_process == "auto" and self.uses_embedded_database)
+
+    @property
+    def push_host_patterns(self) -> tuple[str, ...] | None:
+        """The allow-list of push-service hosts, or None when it is switched off ("*")."""
+        if self.push_service_hosts.strip() == "*":
+            return None
+        return tuple(host.strip().lower() for host in self.push_service_hosts.split(",") if host.strip())
+
+    @property
+    def push_subscriber(self) -> str:
+        return self.push_contact_email or f"webmaster@{urlsplit(self.public_url).hostname or 'localhost'}"
 
 
 @lru_cache(maxsize=8)

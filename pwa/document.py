@@ -14,6 +14,7 @@ THEME_COLOR = "#c8102e"
 CLIENT_STRINGS = (
     "pwa.outbox.waiting", "pwa.outbox.sent", "pwa.outbox.unsent_logout", "pwa.outbox.rejected",
     "pwa.connection.lost", "pwa.connection.click_blocked", "pwa.install.ios", "pwa.notes.saved_offline",
+    "pwa.push.unsupported", "pwa.push.denied", "pwa.push.enabled", "pwa.push.failed",
 )  # fmt: skip
 
 

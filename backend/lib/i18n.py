@@ -182,6 +182,12 @@ MESSAGES: Final[dict[str, dict[Language, str]]] = {
     "pwa.notes.note_title": {"vi": "Tiêu đề", "en": "Title"},
     "pwa.notes.body": {"vi": "Nội dung", "en": "Content"},
     "pwa.notes.unit": {"vi": "Đơn vị", "en": "Unit"},
+    "pwa.notes.kind": {"vi": "Loại", "en": "Kind"},
+    "pwa.notes.kind.note": {"vi": "Ghi chép", "en": "Note"},
+    "pwa.notes.kind.visit": {"vi": "Thăm hộ gia đình", "en": "Household visit"},
+    "pwa.notes.kind.petition": {"vi": "Phản ánh, kiến nghị", "en": "Petition"},
+    "pwa.notes.kind.report": {"vi": "Báo cáo", "en": "Report"},
+    "pwa.notes.saved": {"vi": "Đã gửi lên máy chủ", "en": "On the server"},
     "pwa.notes.save": {"vi": "Lưu ghi chép", "en": "Save note"},
     "pwa.notes.saved_offline": {
         "vi": "Đã lưu trên máy, sẽ gửi khi có mạng.",
@@ -223,6 +229,28 @@ MESSAGES: Final[dict[str, dict[Language, str]]] = {
         "vi": "Cài ứng dụng: bấm nút Chia sẻ rồi chọn «Thêm vào MH chính».",
         "en": "Install the app: tap Share, then «Add to Home Screen».",
     },
+    "pwa.push.title": {"vi": "Thông báo", "en": "Notifications"},
+    "pwa.push.explain": {
+        "vi": "Nhận thông báo trên máy khi có phản ánh được giao cho bạn hoặc hạn đại hội sắp đến. "
+        "Bạn có thể tắt bất cứ lúc nào trong cài đặt của trình duyệt.",
+        "en": "Get a notification on this phone when a petition is assigned to you or a congress deadline is "
+        "near. You can turn it off at any time in the browser's settings.",
+    },
+    "pwa.push.enable": {"vi": "Bật thông báo", "en": "Turn on notifications"},
+    "pwa.push.enabled": {"vi": "Đã bật thông báo trên máy này.", "en": "Notifications are on for this phone."},
+    "pwa.push.denied": {
+        "vi": "Trình duyệt chưa cho phép thông báo. Hãy bật trong phần cài đặt trang.",
+        "en": "The browser does not allow notifications. Turn them on in the site settings.",
+    },
+    "pwa.push.unsupported": {
+        "vi": "Trình duyệt này không hỗ trợ thông báo đẩy. Trên iPhone, hãy cài ứng dụng vào Màn hình chính trước.",
+        "en": "This browser cannot receive push notifications. On an iPhone, add the app to the Home Screen first.",
+    },
+    "pwa.push.failed": {
+        "vi": "Chưa bật được thông báo. Vui lòng thử lại sau.",
+        "en": "Notifications could not be turned on. Please try again later.",
+    },
+    "pwa.push.inbox_empty": {"vi": "Chưa có thông báo nào.", "en": "No notifications yet."},
     "pwa.install.button": {"vi": "Cài ứng dụng", "en": "Install app"},
     "pwa.not_found": {"vi": "Không có trang này.", "en": "There is no such page."},
     # Offline sync (/api/v1/sync), its conflicts, drafts
@@ -295,6 +323,96 @@ MESSAGES: Final[dict[str, dict[Language, str]]] = {
         "vi": "Ghi chép gắn với đơn vị lúc tạo; không thể chuyển sang đơn vị khác.",
         "en": "A draft stays in the unit it was written for.",
     },
+    # Registry: households, residents, visits, consents
+    "problem.registry.household_not_found": {
+        "vi": "Không tìm thấy hộ gia đình này, hoặc bạn không có quyền xem.",
+        "en": "There is no such household, or you may not see it.",
+    },
+    "problem.registry.resident_not_found": {
+        "vi": "Không tìm thấy nhân khẩu này, hoặc bạn không có quyền xem.",
+        "en": "There is no such resident, or you may not see them.",
+    },
+    "problem.registry.visit_not_found": {
+        "vi": "Không tìm thấy lần thăm hộ này, hoặc bạn không có quyền xem.",
+        "en": "There is no such visit, or you may not see it.",
+    },
+    "problem.registry.consent_not_found": {
+        "vi": "Không tìm thấy sự đồng ý này của nhân khẩu.",
+        "en": "This resident has no such consent.",
+    },
+    "problem.registry.not_an_area": {
+        "vi": "Đơn vị {code} không phải là khu dân cư; hộ gia đình phải thuộc một thôn, tổ dân phố, ấp, bản…",
+        "en": "Unit {code} is not a residential area; a household belongs to a village or neighbourhood group.",
+    },
+    "problem.registry.id_taken": {
+        "vi": "Mã {id} đã được dùng cho một bản ghi khác; hãy tạo mã mới.",
+        "en": "The id {id} is already used by another record; generate a new one.",
+    },
+    "problem.registry.stale_version": {
+        "vi": "Bản ghi đã được người khác sửa (phiên bản {current}, bạn gửi {sent}). Hãy tải lại rồi sửa tiếp.",
+        "en": "Someone else changed this record (version {current}, you sent {sent}). Reload it and edit again.",
+    },
+    "problem.registry.future_date": {
+        "vi": "Ngày ở trường «{field}» không được ở tương lai.",
+        "en": "The date in «{field}» cannot be in the future.",
+    },
+    "problem.registry.birth_mismatch": {
+        "vi": "Năm sinh không khớp với ngày sinh.",
+        "en": "The birth year does not match the date of birth.",
+    },
+    "problem.registry.moves_order": {
+        "vi": "Ngày chuyển đi không được trước ngày chuyển đến.",
+        "en": "The move-out date cannot be before the move-in date.",
+    },
+    "problem.registry.unknown_circumstance": {
+        "vi": "Hoàn cảnh «{code}» không có trong danh mục.",
+        "en": "The circumstance «{code}» is not in the list.",
+    },
+    "problem.registry.coordinates_pair": {
+        "vi": "Cần có cả vĩ độ và kinh độ, hoặc bỏ trống cả hai.",
+        "en": "Give both latitude and longitude, or neither.",
+    },
+    "problem.registry.head_not_member": {
+        "vi": "Chủ hộ phải là một nhân khẩu của hộ này.",
+        "en": "The head must be a member of this household.",
+    },
+    "problem.registry.merge_target": {
+        "vi": "Hộ được sáp nhập vào phải là một hộ khác mà bạn có quyền sửa.",
+        "en": "A merged household must name another household you may edit.",
+    },
+    "problem.registry.household_has_members": {
+        "vi": "Hộ còn nhân khẩu; hãy chuyển hoặc xóa các nhân khẩu trước.",
+        "en": "The household still has members; move or remove them first.",
+    },
+    "problem.registry.sensitive_forbidden": {
+        "vi": "Bạn không có quyền ghi thông tin nhạy cảm ({fields}) của nhân khẩu ở đơn vị này.",
+        "en": "You may not write sensitive fields ({fields}) of residents in this unit.",
+    },
+    "problem.registry.visit_needs_cadre": {
+        "vi": "Lần thăm hộ phải do một cán bộ có tài khoản ghi lại.",
+        "en": "A visit must be recorded by a cadre's account.",
+    },
+    "problem.registry.consent_open": {
+        "vi": "Nhân khẩu đã đồng ý cho mục đích «{purpose}»; hãy rút lại sự đồng ý cũ trước khi ghi mới.",
+        "en": "The resident already consented to «{purpose}»; withdraw it before recording a new one.",
+    },
+    "registry.circumstance.ho_ngheo": {"vi": "Hộ nghèo", "en": "Poor household"},
+    "registry.circumstance.ho_can_ngheo": {"vi": "Hộ cận nghèo", "en": "Near-poor household"},
+    "registry.circumstance.gia_dinh_chinh_sach": {"vi": "Gia đình chính sách", "en": "Policy family"},
+    "registry.circumstance.nguoi_cao_tuoi_neo_don": {
+        "vi": "Người cao tuổi neo đơn",
+        "en": "Elderly person living alone",
+    },
+    "registry.circumstance.nguoi_khuyet_tat": {"vi": "Có người khuyết tật", "en": "Person with a disability"},
+    "registry.circumstance.tre_em_mo_coi": {"vi": "Có trẻ em mồ côi", "en": "Orphaned child"},
+    "registry.circumstance.benh_hiem_ngheo": {"vi": "Có người mắc bệnh hiểm nghèo", "en": "Serious illness"},
+    "registry.circumstance.hoan_canh_kho_khan": {"vi": "Hoàn cảnh khó khăn", "en": "Hardship"},
+    "registry.organisation.cong_doan": {"vi": "Công đoàn", "en": "Trade Union"},
+    "registry.organisation.hoi_nong_dan": {"vi": "Hội Nông dân", "en": "Farmers' Union"},
+    "registry.organisation.hoi_lhpn": {"vi": "Hội Liên hiệp Phụ nữ", "en": "Women's Union"},
+    "registry.organisation.doan_tn": {"vi": "Đoàn Thanh niên", "en": "Youth Union"},
+    "registry.organisation.hoi_ccb": {"vi": "Hội Cựu chiến binh", "en": "Veterans' Association"},
+    "registry.organisation.other": {"vi": "Hội, đoàn thể khác", "en": "Other association"},
     # Org-unit levels and kinds
     "unit.level.central": {"vi": "Trung ương", "en": "Central"},
     "unit.level.province": {"vi": "Tỉnh, thành phố", "en": "Province"},

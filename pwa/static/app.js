@@ -132,6 +132,37 @@
     location.assign("/");
   });
 
+  /* Notifications: asked only when the user presses the button under the explanation (iOS and Chrome
+   * both refuse a permission prompt that no gesture started). */
+  function base64UrlToBytes(text) {
+    const padded = (text + "===".slice((text.length + 3) % 4)).replace(/-/g, "+").replace(/_/g, "/");
+    return Uint8Array.from(atob(padded), (c) => c.charCodeAt(0));
+  }
+  const bytesToBase64Url = (buffer) =>
+    btoa(String.fromCharCode(...new Uint8Array(buffer))).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+
+  async function enablePush(button) {
+    if (!("serviceWorker" in navigator) || !("PushManager" in window)) return toast(t("pwa.push.unsupported"));
+    if ((await Notification.requestPermission()) !== "granted") return toast(t("pwa.push.denied"));
+    const { public_key: key } = await (await fetch("/api/v1/push/public-key")).json();
+    const registration = await navigator.serviceWorker.ready;
+    const subscription = await registration.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: base64UrlToBytes(key) });
+    const response = await fetch("/api/v1/push/subscriptions", {
+      method: "POST", credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "X-CSRF-Token": (await Outbox.csrf()) || "" },
+      body: JSON.stringify({ endpoint: subscription.endpoint, application_server_key: key,
+        keys: { p256dh: bytesToBase64Url(subscription.getKey("p256dh")), auth: bytesToBase64Url(subscription.getKey("auth")) } }),
+    });
+    toast(t(response.ok ? "pwa.push.enabled" : "pwa.push.failed"));
+    if (response.ok) button.hidden = true;
+  }
+  document.addEventListener("click", (event) => {
+    const button = event.target.closest("[data-push-enable]");
+    if (!button) return;
+    event.preventDefault();
+    enablePush(button).catch(() => toast(t("pwa.push.failed")));
+  });
+
   /* The service worker, and the install offer (Android) or instructions (iOS, which has no prompt). */
   if ("serviceWorker" in navigator) {
     navigator.serviceWorker.register("/sw.js", { scope: "/" });

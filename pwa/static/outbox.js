@@ -86,7 +86,7 @@
             const response = await fetch("/api/v1/sync", {
               method: "POST", credentials: "same-origin",
               headers: { "Content-Type": "application/json", "X-CSRF-Token": (await Outbox.csrf()) || "" },
-              body: JSON.stringify({ device_id: await deviceId(), operations: ops.map(wireOperation) }),
+              body: JSON.stringify({ device_id: await deviceId(), operations: ops.map(wireOperation), pull: false }),
             });
             if (!response.ok) break; // signed out, server trouble: keep everything, try later
             answer = await response.json();
@@ -95,8 +95,9 @@
           }
           const done = new Set();
           for (const result of answer.results || []) {
+            const retryLater = result.status === "rejected" && result.problem && result.problem.status >= 500;
             if (result.status === "applied" || result.status === "duplicate") { done.add(result.op_id); sent++; }
-            else if (result.status === "conflict" || result.status === "rejected") {
+            else if (!retryLater && (result.status === "conflict" || result.status === "rejected")) {
               done.add(result.op_id); refused++;
               const op = ops.find((o) => o.op_id === result.op_id);
               await withStore("refused", "readwrite", (s) => s.put({ ...op, result }));

@@ -1,1 +1,2 @@
-"""Notifications: Web Push delivery (more channels and the outbox come with their issues)."""
+"""Notifications: the in-app inbox (which is also the Web Push outbox), push subscriptions, delivery by the
+job worker, VAPID keys and per-user preferences. See docs/notify.md."""

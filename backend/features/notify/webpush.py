@@ -73,7 +73,13 @@ _SYSTEM_CLOCK: Final = SystemClock()
 
 
 class InvalidSubscription(ValueError):
-    """A browser's subscription that must not be stored (bad keys, insecure or unknown endpoint)."""
+    """A browser's subscription that must not be stored (bad keys, insecure or unknown endpoint).
+
+    `field` names the part at fault ("endpoint", "p256dh" or "auth"), for the API's field errors."""
+
+    def __init__(self, message: str, field: str = "endpoint") -> None:
+        super().__init__(message)
+        self.field = field
 
 
 class PayloadTooLarge(ValueError):
@@ -105,12 +111,14 @@ class PushSubscription(msgspec.Struct, frozen=True):
 
 
 class PushMessage(msgspec.Struct, frozen=True, omit_defaults=True):
-    """The payload the service worker shows; `tag` lets a newer notification replace an older one."""
+    """The payload the service worker shows; `tag` lets a newer notification replace an older one, and
+    `id` (the notification's) lets it recognise a message it has already shown."""
 
     title: str
     body: str
     url: str | None = None
     tag: str | None = None
+    id: str | None = None
 
 
 class Outcome(StrEnum):
@@ -148,11 +156,11 @@ def b64url_decode(value: str, what: str) -> bytes:
     """Strict decoding: browsers send base64url, usually unpadded; characters outside that alphabet (the
     standard alphabet's + and / included) are an error, not silently dropped as `urlsafe_b64decode` does."""
     if not _BASE64URL.fullmatch(value):
-        raise InvalidSubscription(f"{what} is not valid base64url")
+        raise InvalidSubscription(f"{what} is not valid base64url", what)
     try:
         return base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))
     except (binascii.Error, ValueError) as error:
-        raise InvalidSubscription(f"{what} is not valid base64url") from error
+        raise InvalidSubscription(f"{what} is not valid base64url", what) from error
 
 
 # --- subscriptions -----------------------------------------------------------------------------------
@@ -202,17 +210,17 @@ def host_allowed(host: str, patterns: Iterable[str]) -> bool:
 def check_p256dh(value: str) -> None:
     raw = b64url_decode(value, "p256dh")
     if len(raw) != 65 or raw[0] != 0x04:
-        raise InvalidSubscription(f"p256dh must be a 65-byte uncompressed P-256 point, got {len(raw)} bytes")
+        raise InvalidSubscription(f"p256dh must be a 65-byte uncompressed P-256 point, got {len(raw)} bytes", "p256dh")
     try:
         ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), raw)
     except ValueError as error:
-        raise InvalidSubscription("p256dh is not a point on the P-256 curve") from error
+        raise InvalidSubscription("p256dh is not a point on the P-256 curve", "p256dh") from error
 
 
 def check_auth(value: str) -> None:
     raw = b64url_decode(value, "auth")
     if len(raw) != 16:
-        raise InvalidSubscription(f"auth must be 16 bytes, got {len(raw)}")
+        raise InvalidSubscription(f"auth must be 16 bytes, got {len(raw)}", "auth")
 
 
 # --- request parts -----------------------------------------------------------------------------------

@@ -21,7 +21,12 @@ def HomePage(session: PageSession, data: dict[str, Any]) -> Any:
             html.a({"class_name": "button", "href": "/auth/login?next=/"}, session.t("pwa.sign_in")),
         )
     )
-    cards = [("/units", "pwa.units.title"), ("/notes", "pwa.notes.title"), ("/account", "pwa.account.title")]
+    cards = [
+        ("/units", "pwa.units.title"),
+        ("/notes", "pwa.notes.title"),
+        ("/notifications", "pwa.push.title"),
+        ("/account", "pwa.account.title"),
+    ]
     return html.section(
         html.h1(session.t("pwa.name")),
         html.p({"class_name": "tagline"}, session.t("pwa.tagline")),

@@ -7,13 +7,21 @@ from typing import Any
 
 from reactpy import component, html
 
+from backend.features.sync.drafts import DraftService
 from pwa.session import PageSession
+
+KINDS = ("note", "visit", "petition", "report")
+
+
+RECENT = 20
 
 
 async def load(session: PageSession, query: dict[str, str]) -> dict[str, Any]:
     if session.principal is None:
-        return {"units": []}
-    return {"units": [(role.unit_code, role.unit_path) for role in session.principal.roles if role.role != "citizen"]}
+        return {"units": [], "recent": []}
+    units = [(role.unit_code, role.unit_path) for role in session.principal.roles if role.role != "citizen"]
+    recent = (await DraftService().list_drafts(session.principal, None, RECENT)).items if units else []
+    return {"units": units, "recent": recent}
 
 
 @component
@@ -34,6 +42,11 @@ def NotesPage(session: PageSession, data: dict[str, Any]) -> Any:
                 {"id": "note-unit", "name": "unit_code"},
                 *[html.option({"value": code, "key": code}, code) for code, _ in data["units"]],
             ),
+            html.label({"html_for": "note-kind"}, session.t("pwa.notes.kind")),
+            html.select(
+                {"id": "note-kind", "name": "kind"},
+                *[html.option({"value": kind, "key": kind}, session.t(f"pwa.notes.kind.{kind}")) for kind in KINDS],
+            ),
             html.label({"html_for": "note-title"}, session.t("pwa.notes.note_title")),
             html.input({"id": "note-title", "name": "title", "required": True, "maxlength": 200}),
             html.label({"html_for": "note-body"}, session.t("pwa.notes.body")),
@@ -41,4 +54,18 @@ def NotesPage(session: PageSession, data: dict[str, Any]) -> Any:
             html.button({"class_name": "button", "type": "submit"}, session.t("pwa.notes.save")),
         ),
         html.ul({"id": "outbox-list", "class_name": "pending"}),
+        html.h2(session.t("pwa.notes.saved")),
+        html.ul(
+            {"class_name": "results"},
+            *[
+                html.li(
+                    {"key": str(draft.id)},
+                    html.strong(draft.title),
+                    html.span({"class_name": "muted"}, f" · {session.t(f'pwa.notes.kind.{draft.kind}')}"),
+                )
+                for draft in data["recent"]
+            ],
+        )
+        if data["recent"]
+        else html.p({"class_name": "muted"}, session.t("pwa.notes.empty")),
     )

@@ -1,0 +1,221 @@
+"""`/api/v1/sync`: apply a batch of offline operations, then send the changes made since the pull cursor.
+
+Each operation runs in a transaction of its own, so a rejected one undoes only itself, and an operation
+never holds its locks while a later one waits: the audit chain's lock, taken as an operation writes its
+audit entry and held to commit, must not be held while waiting for a record another writer has locked
+(that writer may be waiting for the audit lock: a deadlock). An operation's outcome is stored in the same
+transaction as its change, so it exists exactly when the change does: a replay after a lost response, or
+racing the first attempt, answers "duplicate" and changes nothing. The pull runs after the operations,
+so it includes them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+import asyncpg
+import msgspec
+
+from backend import db
+from backend.features.audit.service import AuditEvent, record
+from backend.features.sync import repo
+from backend.features.sync.apply import OperationApplier, RetryLater, replayed, result
+from backend.features.sync.entities import default_registry
+from backend.features.sync.feed import (
+    CURSOR_FORMAT,
+    PullCursor,
+    PullWindow,
+    Snapshot,
+    decode_pull_cursor,
+    encode_pull_cursor,
+    scope_digest,
+)
+from backend.features.sync.handlers import Actor, Registry
+from backend.lib.access import AccessDenied, Permission, Principal
+from backend.lib.clock import Clock
+from backend.lib.errors import AppError, InvalidInputError, NotFoundError, build_problem
+from backend.lib.i18n import Language, translate
+from backend.settings import Settings
+from schemas.common import FieldError, Problem
+from schemas.sync import SyncChange, SyncOperation, SyncRequest, SyncResponse, SyncResult
+
+logger = logging.getLogger("mattran.sync")
+
+SYNC_PATH = "/api/v1/sync"
+
+
+def operation_problem(error: AppError, language: Language) -> Problem:
+    """The RFC 9457 document of a rejected operation, as the error handlers would render it."""
+    detail = translate(error.detail_key, language, **error.params) if error.detail_key else None
+    errors = [
+        FieldError(
+            field=item.field,
+            message=translate("problem.validation.field", language, field=item.field, reason=item.message),
+            source=item.source,
+        )
+        for item in error.errors
+    ]
+    title = translate(error.title_key, language)
+    return build_problem(error.status, error.slug, title, detail=detail, instance=SYNC_PATH, errors=errors)
+
+
+class ServerFailure(AppError):
+    status = 500
+    slug = "server-error"
+    title_key = "problem.server_error.title"
+
+
+def database_failure(error: asyncpg.PostgresError) -> AppError:
+    """What an operation that failed in the database tells the device (never the database's own words)."""
+    if isinstance(
+        error,
+        asyncpg.exceptions.TransactionRollbackError
+        | asyncpg.exceptions.LockNotAvailableError
+        | asyncpg.exceptions.QueryCanceledError,
+    ):
+        return RetryLater("problem.sync.retry")
+    if isinstance(error, asyncpg.exceptions.DataError | asyncpg.exceptions.IntegrityConstraintViolationError):
+        return InvalidInputError("problem.sync.bad_value")
+    logger.error("sync operation failed in the database", exc_info=error)
+    return ServerFailure("problem.server_error.detail")
+
+
+@dataclass(frozen=True)
+class PullPage:
+    changes: list[SyncChange]
+    cursor: PullCursor
+    more: bool
+
+
+class SyncService:
+    def __init__(self, settings: Settings, clock: Clock, registry: Registry | None = None) -> None:
+        self.settings = settings
+        self.clock = clock
+        self.registry = registry or default_registry(clock)
+        self.applier = OperationApplier(self.registry)
+
+    async def sync(self, principal: Principal, request: SyncRequest, language: Language) -> SyncResponse:
+        if principal.account_id is None:
+            raise NotFoundError()  # sync writes as a person; service clients have their own endpoints
+        self._check_size(request)
+        # Decode the cursor before writing anything: a 400 must mean that nothing was applied.
+        cursor = decode_pull_cursor(request.pull_cursor) if request.pull_cursor else None
+        actor = Actor(principal, principal.account_id, request.device_id, self.clock.now())
+        results = await self._push(actor, request.operations, language) if request.operations else []
+        if not request.pull:
+            return SyncResponse(results=results, changes=[], cursor=None, more=False, reset=False)
+        page, reset = await self._pull(principal, cursor)
+        return SyncResponse(
+            results=results,
+            changes=page.changes,
+            cursor=encode_pull_cursor(page.cursor),
+            more=page.more,
+            reset=reset,
+        )
+
+    def _check_size(self, request: SyncRequest) -> None:
+        limit = self.settings.sync_max_operations
+        if len(request.operations) > limit:
+            raise InvalidInputError(
+                "problem.sync.too_many_operations",
+                limit=limit,
+                errors=[FieldError(field="operations", message=f"at most {limit} items", source="body")],
+            )
+
+    # Push -------------------------------------------------------------------------------------------
+
+    async def _push(self, actor: Actor, operations: list[SyncOperation], language: Language) -> list[SyncResult]:
+        # Replays of whole batches are common (a lost response): answer them with one query.
+        stored = await repo.stored_outcomes(actor.account_id, [op.op_id for op in operations])
+        return [await self._run(actor, op, stored.get(op.op_id), language) for op in operations]
+
+    async def _run(self, actor: Actor, op: SyncOperation, stored: Any | None, language: Language) -> SyncResult:
+        try:
+            if stored is not None:
+                return replayed(op, stored)
+            # Shielded: when the request is cancelled (shutdown, lost client), the operation under way still
+            # commits or rolls back as a whole, and its connection goes back to the pool.
+            return await asyncio.shield(self._apply_alone(actor, op))
+        except AccessDenied as denied:
+            await self._audit_denied(actor, op, denied)
+            return self._rejected(op, denied, language)
+        except AppError as error:
+            return self._rejected(op, error, language)
+        except asyncpg.PostgresError as error:
+            return self._rejected(op, database_failure(error), language)
+
+    async def _apply_alone(self, actor: Actor, op: SyncOperation) -> SyncResult:
+        async with db.transaction():
+            return await self.applier.apply(actor, op)
+
+    def _rejected(self, op: SyncOperation, error: AppError, language: Language) -> SyncResult:
+        return result(op, "rejected", problem=operation_problem(error, language))
+
+    async def _audit_denied(self, actor: Actor, op: SyncOperation, denied: AccessDenied) -> None:
+        """As for a denied request (security_audit): written on its own, the operation having rolled back."""
+        event = AuditEvent(
+            action="access.denied",
+            actor=denied.actor,
+            unit_path=denied.unit_path,
+            details={
+                "permission": denied.permission.value,
+                "path": SYNC_PATH,
+                "entity": op.entity,
+                "entity_id": str(op.entity_id),
+                "op_id": str(op.op_id),
+            },
+        )
+        await record(event, actor.now)
+
+    # Pull -------------------------------------------------------------------------------------------
+
+    async def _pull(self, principal: Principal, cursor: PullCursor | None) -> tuple[PullPage, bool]:
+        read_paths = principal.scope_paths(Permission.read)
+        digest = scope_digest(read_paths, self.registry.names)
+        # A cursor made for other roles or other entities would skip records now in scope: start over.
+        reset = cursor is None or cursor.digest != digest or not self._knows(cursor.entity)
+        if cursor is None or reset:
+            cursor = PullCursor(format=CURSOR_FORMAT, digest=digest, previous=None)
+        current = cursor.current
+        if current is None:
+            current = await repo.current_snapshot()
+            cursor = msgspec.structs.replace(cursor, current=current, entity=None, after_xid=None, after_id=None)
+        return await self._collect(read_paths, cursor, current), reset
+
+    def _knows(self, entity: str | None) -> bool:
+        return entity is None or self.registry.get(entity) is not None
+
+    async def _collect(self, read_paths: list[str], cursor: PullCursor, current: Snapshot) -> PullPage:
+        """Walk the entities in name order from where the cursor stands, up to the pull limit."""
+        limit = self.settings.sync_pull_limit
+        names = self.registry.names
+        start = names.index(cursor.entity) if cursor.entity else 0
+        after = _position(cursor)
+        changes: list[SyncChange] = []
+        for name in names[start:]:
+            room = limit - len(changes)
+            window = PullWindow(previous=cursor.previous, current=current, after=after)
+            rows = await self.registry[name].pull(read_paths, window, room + 1)
+            changes.extend(row.change for row in rows[:room])
+            if len(rows) > room:
+                last = rows[room - 1] if room else None
+                position = (last.xid, last.change.entity_id) if last else after
+                return PullPage(changes, _page_cursor(cursor, name, position), more=True)
+            after = None
+        done = PullCursor(format=CURSOR_FORMAT, digest=cursor.digest, previous=current)
+        return PullPage(changes, done, more=False)
+
+
+def _position(cursor: PullCursor) -> tuple[int, uuid.UUID] | None:
+    if cursor.after_xid is None or cursor.after_id is None:
+        return None
+    return cursor.after_xid, cursor.after_id
+
+
+def _page_cursor(cursor: PullCursor, entity: str, position: tuple[int, uuid.UUID] | None) -> PullCursor:
+    xid, entity_id = position if position else (None, None)
+    return msgspec.structs.replace(cursor, entity=entity, after_xid=xid, after_id=entity_id)

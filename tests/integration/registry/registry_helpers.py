@@ -1,0 +1,56 @@
+"""Helpers of the registry tests: tokens, and households and residents created through the API."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from httpx import AsyncClient
+
+from support.identity import REDIRECT_URI, authorization_code, bearer, make_client
+
+COMMUNE, NEXT_COMMUNE, PROVINCE = "00070", "00073", "01"
+
+
+@dataclass(frozen=True)
+class Person:
+    account_id: uuid.UUID
+    token: str
+    area: str | None = None
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return bearer(self.token)
+
+
+async def token_for(http: AsyncClient, username: str) -> str:
+    app_client, secret = await make_client()
+    code, verifier = await authorization_code(http, app_client.client_id, username)
+    http.cookies.clear()  # the next user signs in from a fresh browser
+    response = await http.post(
+        "/oauth/token",
+        data={
+            "grant_type": "authorization_code",
+            "code": code,
+            "redirect_uri": REDIRECT_URI,
+            "client_id": app_client.client_id,
+            "client_secret": secret,
+            "code_verifier": verifier,
+        },
+    )
+    return str(response.json()["access_token"])
+
+
+async def add_household(http: AsyncClient, who: Person, **fields: Any) -> dict[str, Any]:
+    body = {"id": str(uuid.uuid4()), "unit_code": who.area, "house_number": "1", "street": "Phố Huế"} | fields
+    response = await http.post("/api/v1/households", json=body, headers=who.headers)
+    assert response.status_code == 201, response.text
+    return dict(response.json())
+
+
+async def add_resident(http: AsyncClient, who: Person, household_id: str, full_name: str, **fields: Any) -> dict:
+    body = {"id": str(uuid.uuid4()), "household_id": household_id, "full_name": full_name} | fields
+    response = await http.post("/api/v1/residents", json=body, headers=who.headers)
+    assert response.status_code == 201, response.text
+    return dict(response.json())

@@ -1,0 +1,16 @@
+"""Steps a person takes in the browser, shared by the browser tests."""
+
+from __future__ import annotations
+
+from playwright.async_api import Page
+
+from support.identity import PASSWORD
+
+
+async def sign_in(page: Page, origin: str, username: str, next_path: str) -> None:
+    """Through the web app's sign-in: the provider's form, then back to next_path."""
+    await page.goto(f"{origin}/auth/login?next={next_path}")
+    await page.fill("input[name=username]", username)
+    await page.fill("input[name=password]", PASSWORD)
+    await page.click("button[type=submit]")
+    await page.wait_for_url(f"{origin}{next_path}")
