@@ -39,6 +39,7 @@ from backend.features.identity.security_audit import audit_security_failure
 from backend.features.jobs.worker import in_process_worker
 from backend.features.notify.controllers import NotificationController, PushController
 from backend.features.registry.controllers import REGISTRY_CONTROLLERS
+from backend.features.registry.transfer_controllers import TRANSFER_CONTROLLERS
 from backend.features.sync.controllers import DraftController, SyncController
 from backend.features.system.controllers import health
 from backend.features.units.controllers import UnitController
@@ -179,6 +180,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
             SyncController,
             DraftController,
             *REGISTRY_CONTROLLERS,
+            *TRANSFER_CONTROLLERS,
             *OIDC_ROUTES,
             *BFF_ROUTES,
             *pwa_routes(),

@@ -1,4 +1,4 @@
-"""The `mattran` command: serve, worker, migrate, seed, users, clients, keys, push (later: import)."""
+"""The `mattran` command: serve, worker, migrate, seed, users, clients, keys, push, import."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from backend.features.identity.clients import Client, create_client
 from backend.features.identity.service import AccountService, Caller
 from backend.features.jobs.worker import run_worker
 from backend.features.notify import vapid
+from backend.features.units import repo as units_repo
 from backend.lib.access import Role
 from backend.lib.clock import SystemClock
 from backend.lib.errors import AppError
@@ -257,3 +258,54 @@ def push_rotate_key() -> None:
     settings = _settings()
     result = _with_database(_database_url(settings), lambda: vapid.rotate(SystemClock().now()))
     click.echo(f"Đã xoay khóa VAPID / VAPID key rotated: {result}")
+
+
+@main.group("import")
+def import_group() -> None:
+    """Load data from files."""
+
+
+@import_group.command("households")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, readable=True))
+@click.option("--unit", "unit_code", required=True, help="Code of the commune or residential area the file is for.")
+@click.option("--dry-run", is_flag=True, help="Only check the file and report its problems; write nothing.")
+def import_households(file: str, unit_code: str, dry_run: bool) -> None:
+    """Households and residents from a CSV or XLSX file (layout: docs/registry.md).
+
+    Acts as the operator of the server ("client:cli" in the audit log) with a commune officer's rights over
+    --unit; the file is checked first and loaded in one transaction only when every row is valid."""
+    from backend.features.registry.imports import ImportService  # openpyxl only when used
+    from backend.lib.access import Principal, ScopedRole
+
+    settings = _settings()
+    with open(file, "rb") as handle:
+        content = handle.read()
+
+    async def work() -> tuple[str, list[str]]:
+        unit = await units_repo.get_unit(unit_code)
+        if unit is None:
+            raise click.ClickException(translate("problem.unit_not_found.detail", "vi", code=unit_code))
+        principal = Principal(
+            account_id=None, client_id="cli", roles=(ScopedRole(Role.commune_officer, unit["code"], unit["path"]),)
+        )
+        service = ImportService(settings, SystemClock())
+        job = await service.dry_run(principal, unit_code, os.path.basename(file), content)
+        if not job.problems and not dry_run:
+            job = await service.confirm(principal, job.id)
+        lines = [f"{p.line}\t{p.column}\t{p.value}\t{p.message}" for p in job.problems]
+        summary = (
+            f"{job.status}: {job.rows_total} dòng / rows, {job.rows_invalid} lỗi / invalid; hộ mới / new households "
+            f"{job.households_new}, đã có / existing {job.households_existing}; nhân khẩu mới / new residents "
+            f"{job.residents_new}, đã có / existing {job.residents_existing} (import {job.id})"
+        )
+        return summary, lines
+
+    try:
+        summary, problems = _with_database(_database_url(settings), work)
+    except AppError as error:
+        raise click.ClickException(translate(error.detail_key or error.title_key, "vi", **error.params)) from error
+    for line in problems:
+        click.echo(line)
+    click.echo(summary)
+    if problems:
+        raise SystemExit(1)

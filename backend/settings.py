@@ -105,6 +105,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     # Secret mixed into the hash of ID numbers (exact search without reading them). Changing it orphans every
     # stored hash; the development default is refused in production.
     registry_id_pepper: str = DEVELOPMENT_ID_PEPPER
+    # Largest spreadsheet (CSV or XLSX) a registry import accepts; keep it below max_body_bytes.
+    registry_import_max_bytes: int = 8 * 1024 * 1024
 
     def __post_init__(self) -> None:
         # msgspec turns a ValueError here into a validation error, so a bad combination stops the process.

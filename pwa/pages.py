@@ -13,6 +13,7 @@ from pwa.features.account import pages as account
 from pwa.features.home import pages as home
 from pwa.features.notes import pages as notes
 from pwa.features.notifications import pages as notifications
+from pwa.features.registry import pages as registry
 from pwa.features.units import pages as units
 from pwa.session import PageSession
 
@@ -29,6 +30,8 @@ class Page:
 PAGES: dict[str, Page] = {
     "/": Page("pwa.name", home.load, home.HomePage),
     "/units": Page("pwa.units.title", units.load, units.UnitsPage),
+    "/households": Page("pwa.registry.title", registry.load_list, registry.HouseholdsPage),
+    "/household": Page("pwa.registry.household", registry.load_detail, registry.HouseholdPage),
     "/notes": Page("pwa.notes.title", notes.load, notes.NotesPage),
     "/notifications": Page("pwa.push.title", notifications.load, notifications.NotificationsPage),
     "/account": Page("pwa.account.title", account.load, account.AccountPage),

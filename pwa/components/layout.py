@@ -10,7 +10,7 @@ from reactpy import component, html
 
 from pwa.session import PageSession
 
-NAV = (("/", "pwa.nav.home", "⌂"), ("/units", "pwa.nav.units", "◎"), ("/notes", "pwa.nav.notes", "✎"),
+NAV = (("/", "pwa.nav.home", "⌂"), ("/households", "pwa.nav.households", "▦"), ("/notes", "pwa.nav.notes", "✎"),
        ("/account", "pwa.nav.account", "☺"))  # fmt: skip
 
 

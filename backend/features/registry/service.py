@@ -75,6 +75,20 @@ def search_of(query: str | None, pepper: str) -> repo.Search | None:
     return repo.Search(folded=fold(query), tsquery=tsquery, phone_prefix=None, id_hash=None) if tsquery else None
 
 
+async def current_unit(unit_code: str) -> Any:
+    """A unit that is not retired; 404 when there is none."""
+    unit = await units_repo.get_unit(unit_code)
+    if unit is None or unit["valid_to"] is not None:
+        raise NotFoundError("problem.unit_not_found.detail", code=unit_code)
+    return unit
+
+
+def require_area(unit: Any) -> None:
+    """Households belong to residential areas (checked after the scope, so it reveals nothing outside it)."""
+    if unit["level"] != "residential_area":
+        raise rules.invalid("unit_code", "problem.registry.not_an_area", unit["code"], code=unit["code"])
+
+
 def _page_cursor(rows: list[Any], limit: int, key: tuple[str, ...]) -> str | None:
     if len(rows) <= limit:
         return None
@@ -106,12 +120,9 @@ class RegistryService:
 
     async def _area(self, principal: Principal, unit_code: str) -> Any:
         """A current residential area the caller may write in (outside scope: 404, like a missing one)."""
-        area = await units_repo.get_unit(unit_code)
-        if area is None or area["valid_to"] is not None:
-            raise NotFoundError("problem.unit_not_found.detail", code=unit_code)
+        area = await current_unit(unit_code)
         principal.require(Permission.write, area["path"])
-        if area["level"] != "residential_area":
-            raise rules.invalid("unit_code", "problem.registry.not_an_area", unit_code, code=unit_code)
+        require_area(area)
         return area
 
     async def _writable_household(self, principal: Principal, household_id: uuid.UUID) -> Any:
@@ -324,13 +335,18 @@ class RegistryService:
 
     async def _resident_out(self, principal: Principal, row: Any) -> ResidentRead:
         """The resident as this reader may see them; an unmasked sensitive value read is audited."""
+        return views.resident_read(row, await self.sensitive_read(principal, row))
+
+    async def sensitive_read(self, principal: Principal, row: Any) -> bool:
+        """Whether this reader sees the resident's sensitive fields unmasked; when they do and there are
+        any, the read is audited (names of the fields, never the values)."""
         may = principal.may(Permission.read_sensitive, row["unit_path"])
         present = rules.sensitive_present(row)
         if may and present:
             await self._audit(
                 principal, "resident.sensitive_read", ("resident", row["id"]), row["unit_path"], fields=present
             )
-        return views.resident_read(row, may)
+        return may
 
     async def create_resident(self, principal: Principal, data: ResidentCreate) -> tuple[ResidentCreated, bool]:
         fingerprint = rules.fingerprint(data)
@@ -500,6 +516,16 @@ class RegistryService:
         if row is None:
             raise NotFoundError("problem.registry.visit_not_found")
         return views.visit_read(row)
+
+    # The same steps for offline writes through /api/v1/sync (sync_handlers.py): one set of rules.
+    audit = _audit
+    household_fields = _household_fields
+    check_household_links = _check_household_links
+    save_household = _save_household
+    writable_household = _writable_household
+    resident_fields = _resident_fields
+    check_sensitive_write = _check_sensitive_write
+    created_stamp = _created_stamp
 
     # consents
 

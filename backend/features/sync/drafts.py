@@ -123,7 +123,7 @@ class DraftHandler:
     ) -> None:
         await drafts_repo.save(entity_id, changes, version, json.dumps(dict(field_versions)), actor.now)
 
-    async def pull(self, read_paths: list[str], window: PullWindow, limit: int) -> list[PulledRow]:
+    async def pull(self, read_paths: list[str], window: PullWindow, limit: int, reader: Principal) -> list[PulledRow]:
         rows = await drafts_repo.pull(read_paths, window, limit)
         return [PulledRow(xid=int(row["sync_xid"]), change=self._change(row)) for row in rows]
 

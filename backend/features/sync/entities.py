@@ -1,12 +1,14 @@
-"""The entities `/api/v1/sync` carries. The registry issue adds its handlers (households, residents,
-visits) to this list; nothing else in the sync core changes."""
+"""The entities `/api/v1/sync` carries: drafts, and the registry's households, residents and visits.
+Nothing else in the sync core changes when an entity is added."""
 
 from __future__ import annotations
 
+from backend.features.registry.sync_handlers import registry_handlers
 from backend.features.sync.drafts import DraftHandler
 from backend.features.sync.handlers import Registry
 from backend.lib.clock import Clock
+from backend.settings import Settings, get_settings
 
 
-def default_registry(clock: Clock) -> Registry:
-    return Registry([DraftHandler(clock)])
+def default_registry(clock: Clock, settings: Settings | None = None) -> Registry:
+    return Registry([DraftHandler(clock), *registry_handlers(settings or get_settings(), clock)])

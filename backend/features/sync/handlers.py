@@ -92,8 +92,9 @@ class EntityHandler(Protocol):
         """Write changes (which may include "deleted") with the record's new version and field versions."""
         ...
 
-    async def pull(self, read_paths: list[str], window: PullWindow, limit: int) -> list[PulledRow]:
-        """Up to limit rows in the window within read_paths, ordered by (sync_xid, id)."""
+    async def pull(self, read_paths: list[str], window: PullWindow, limit: int, reader: Principal) -> list[PulledRow]:
+        """Up to limit rows in the window within read_paths, ordered by (sync_xid, id). reader is who pulls
+        (fields only some readers may see are masked for the others, and unmasked reads audited)."""
         ...
 
 

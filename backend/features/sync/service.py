@@ -95,7 +95,7 @@ class SyncService:
     def __init__(self, settings: Settings, clock: Clock, registry: Registry | None = None) -> None:
         self.settings = settings
         self.clock = clock
-        self.registry = registry or default_registry(clock)
+        self.registry = registry or default_registry(clock, settings)
         self.applier = OperationApplier(self.registry)
 
     async def sync(self, principal: Principal, request: SyncRequest, language: Language) -> SyncResponse:
@@ -184,12 +184,14 @@ class SyncService:
         if current is None:
             current = await repo.current_snapshot()
             cursor = msgspec.structs.replace(cursor, current=current, entity=None, after_xid=None, after_id=None)
-        return await self._collect(read_paths, cursor, current), reset
+        return await self._collect(principal, read_paths, cursor, current), reset
 
     def _knows(self, entity: str | None) -> bool:
         return entity is None or self.registry.get(entity) is not None
 
-    async def _collect(self, read_paths: list[str], cursor: PullCursor, current: Snapshot) -> PullPage:
+    async def _collect(
+        self, principal: Principal, read_paths: list[str], cursor: PullCursor, current: Snapshot
+    ) -> PullPage:
         """Walk the entities in name order from where the cursor stands, up to the pull limit."""
         limit = self.settings.sync_pull_limit
         names = self.registry.names
@@ -199,7 +201,7 @@ class SyncService:
         for name in names[start:]:
             room = limit - len(changes)
             window = PullWindow(previous=cursor.previous, current=current, after=after)
-            rows = await self.registry[name].pull(read_paths, window, room + 1)
+            rows = await self.registry[name].pull(read_paths, window, room + 1, principal)
             changes.extend(row.change for row in rows[:room])
             if len(rows) > room:
                 last = rows[room - 1] if room else None

@@ -22,6 +22,7 @@ def HomePage(session: PageSession, data: dict[str, Any]) -> Any:
         )
     )
     cards = [
+        ("/households", "pwa.registry.title"),
         ("/units", "pwa.units.title"),
         ("/notes", "pwa.notes.title"),
         ("/notifications", "pwa.push.title"),

@@ -1,0 +1,162 @@
+"""Door-to-door work: the households a cadre may see (search without diacritics), one household with its
+members (sensitive fields masked) and visits, and the visit form that works offline (outbox)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from reactpy import component, html, use_effect, use_state
+
+from backend.features.registry.service import RegistryService
+from backend.lib.clock import today_in_vietnam
+from backend.lib.errors import AppError
+from pwa.session import PageSession
+from schemas.registry import HouseholdRead
+
+LISTED = 30
+
+
+def _service(session: PageSession) -> RegistryService:
+    return RegistryService(session.app.state.settings, session.app.state.clock)
+
+
+async def _households(session: PageSession, query: str) -> list[HouseholdRead]:
+    if session.principal is None:
+        return []
+    page = await _service(session).list_households(session.principal, query.strip() or None, None, None, LISTED)
+    return page.items
+
+
+async def load_list(session: PageSession, query: dict[str, str]) -> dict[str, Any]:
+    q = query.get("q", "")[:200]
+    return {"q": q, "items": await _households(session, q) if session.signed_in else None}
+
+
+def _address(household: HouseholdRead) -> str:
+    return " ".join(part for part in (household.house_number, household.street) if part) or household.unit_code
+
+
+@component
+def HouseholdsPage(session: PageSession, data: dict[str, Any]) -> Any:
+    query, set_query = use_state(data["q"])
+    items, set_items = use_state(data["items"])
+
+    @use_effect(dependencies=[query])
+    async def refresh() -> None:
+        if query != data["q"]:
+            set_items(await _households(session, query))
+
+    if items is None:
+        return html.section(
+            html.h1(session.t("pwa.registry.title")),
+            html.a({"class_name": "button", "href": "/auth/login?next=/households"}, session.t("pwa.sign_in")),
+        )
+    return html.section(
+        html.h1(session.t("pwa.registry.title")),
+        html.form(
+            {"method": "get", "action": "/households", "class_name": "stack"},
+            html.label({"html_for": "hq"}, session.t("pwa.registry.search_label")),
+            html.input(
+                {
+                    "id": "hq",
+                    "name": "q",
+                    "type": "search",
+                    "value": query,
+                    "autocomplete": "off",
+                    "on_change": lambda event: set_query(event["target"]["value"][:200]),
+                }
+            ),
+        ),
+        html.ul(
+            {"class_name": "results"},
+            *[
+                html.li(
+                    {"key": str(h.id)},
+                    html.a({"href": f"/household?id={h.id}"}, html.strong(h.head_name or _address(h))),
+                    html.div({"class_name": "muted"}, f"{_address(h)} · {h.unit_code}"),
+                )
+                for h in items
+            ],
+        )
+        if items
+        else html.p({"class_name": "muted"}, session.t("pwa.registry.none")),
+    )
+
+
+async def load_detail(session: PageSession, query: dict[str, str]) -> dict[str, Any]:
+    if session.principal is None:
+        return {"household": None}
+    try:
+        household_id = uuid.UUID(query.get("id", ""))
+        service = _service(session)
+        household = await service.get_household(session.principal, household_id)
+        visits = (await service.list_visits(session.principal, household_id, None, 10)).items
+    except (ValueError, AppError):
+        return {"household": None}
+    return {"household": household, "visits": visits, "today": today_in_vietnam(session.app.state.clock).isoformat()}
+
+
+@component
+def HouseholdPage(session: PageSession, data: dict[str, Any]) -> Any:
+    household = data["household"]
+    if household is None:
+        return html.section(
+            html.p(session.t("pwa.registry.not_found")),
+            html.a({"class_name": "button", "href": "/households"}, session.t("pwa.registry.title")),
+        )
+    return html.section(
+        html.h1(household.head_name or _address(household)),
+        html.p({"class_name": "muted"}, f"{_address(household)} · {household.unit_code}"),
+        html.h2(session.t("pwa.registry.members")),
+        html.ul(
+            {"class_name": "results"},
+            *[
+                html.li(
+                    {"key": str(m.id)},
+                    html.strong(m.full_name),
+                    html.span(
+                        {"class_name": "muted"},
+                        f" · {m.birth_year or (m.birth_date.year if m.birth_date else '')}"
+                        f" · {session.t(f'pwa.registry.relation.{m.relation_to_head}')}",
+                    ),
+                )
+                for m in household.members
+            ],
+        ),
+        html.h2(session.t("pwa.registry.visits")),
+        html.ul(
+            {"class_name": "results"},
+            *[
+                html.li({"key": str(v.id)}, html.strong(v.visited_on.isoformat()), f" · {v.purpose}")
+                for v in data["visits"]
+            ],
+        ),
+        VisitForm(session, str(household.id), data["today"]),
+    )
+
+
+@component
+def VisitForm(session: PageSession, household_id: str, today: str) -> Any:
+    """Plain HTML handled by the outbox (IndexedDB, then /api/v1/sync): works without signal."""
+    return html.form(
+        {"class_name": "stack", "data_outbox": "visit", "autocomplete": "off"},
+        html.h2(session.t("pwa.registry.new_visit")),
+        html.input({"type": "hidden", "name": "household_id", "value": household_id}),
+        html.label({"html_for": "visited_on"}, session.t("pwa.registry.visited_on")),
+        html.input(
+            {"id": "visited_on", "name": "visited_on", "type": "date", "value": today, "max": today, "required": True}
+        ),
+        html.label({"html_for": "purpose"}, session.t("pwa.registry.purpose")),
+        html.input({"id": "purpose", "name": "purpose", "required": True, "maxlength": 200}),
+        *[
+            html.div(
+                {"key": field},
+                html.label({"html_for": field}, session.t(f"pwa.registry.{field}")),
+                html.textarea({"id": field, "name": field, "rows": 3, "maxlength": 4000}),
+            )
+            for field in ("needs", "concerns", "feedback", "follow_up")
+        ],
+        html.button({"class_name": "button", "type": "submit"}, session.t("pwa.registry.save_visit")),
+        html.ul({"id": "outbox-list", "class_name": "pending"}),
+    )
