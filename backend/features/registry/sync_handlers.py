@@ -228,6 +228,7 @@ def _change(entity: str, row: Any, fields: dict[str, Any]) -> PulledRow:
 class _RegistryHandler:
     # Conflicts on the registry are settled by the commune's officers (area cadres write, they decide).
     resolve_permission = Permission.approve
+    sensitive_fields: frozenset[str] = frozenset()
 
     def __init__(self, service: RegistryService, clock: Clock) -> None:
         self.service = service
@@ -332,6 +333,7 @@ class HouseholdHandler(_RegistryHandler):
 
 class ResidentHandler(_RegistryHandler):
     name = "resident"
+    sensitive_fields = frozenset(rules.SENSITIVE_FIELDS)
 
     def parse(self, action: ParseAction, fields: dict[str, Any]) -> dict[str, Any]:
         if action == "create":

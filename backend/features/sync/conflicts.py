@@ -30,6 +30,8 @@ from schemas.common import FieldError
 from schemas.sync import ConflictPage, ConflictRead, ConflictResolution, ConflictStatus, FieldConflict, Side
 
 ConflictKey = tuple[datetime, uuid.UUID]
+# What a reader without read_sensitive sees in place of a sensitive value.
+MASKED = "***"
 
 
 def conflict_read(row: Any) -> ConflictRead:
@@ -68,13 +70,37 @@ class ConflictService:
         if len(rows) > limit:
             last = rows[limit - 1]
             next_cursor = encode_cursor((last["created_at"], last["id"]))
-        return ConflictPage(items=[conflict_read(row) for row in rows[:limit]], next_cursor=next_cursor)
+        return ConflictPage(items=[await self._shown(principal, row) for row in rows[:limit]], next_cursor=next_cursor)
 
     async def get_conflict(self, principal: Principal, conflict_id: uuid.UUID) -> ConflictRead:
         row = await repo.conflict(conflict_id)
         if row is None or not principal.may(Permission.read, row["unit_path"]):
             raise NotFoundError()
-        return conflict_read(row)
+        return await self._shown(principal, row)
+
+    async def _shown(self, principal: Principal, row: Any) -> ConflictRead:
+        """The conflict as this reader may see it: sensitive values masked unless they may read them, in
+        which case the reading is audited like any other read of sensitive personal data."""
+        read = conflict_read(row)
+        handler = self.registry.get(row["entity"])
+        sensitive = sorted((handler.sensitive_fields if handler else frozenset()) & read.fields.keys())
+        if not sensitive:
+            return read
+        if not principal.may(Permission.read_sensitive, row["unit_path"]):
+            hidden = FieldConflict(server=MASKED, client=MASKED)
+            return msgspec.structs.replace(
+                read, fields={k: hidden if k in sensitive else v for k, v in read.fields.items()}
+            )
+        event = AuditEvent(
+            action="conflict.sensitive_read",
+            actor=principal.actor,
+            subject_type=row["entity"],
+            subject_id=str(row["entity_id"]),
+            unit_path=row["unit_path"],
+            details={"conflict": str(row["id"]), "fields": sensitive},
+        )
+        await record(event, self.clock.now())
+        return read
 
     async def resolve(
         self, principal: Principal, conflict_id: uuid.UUID, resolution: ConflictResolution

@@ -70,6 +70,7 @@ class DraftHandler:
     name = ENTITY
     # A draft belongs to its unit's staff: whoever may write there may settle a conflict on it.
     resolve_permission = Permission.write
+    sensitive_fields: frozenset[str] = frozenset()
 
     def __init__(self, clock: Clock) -> None:
         self.clock = clock

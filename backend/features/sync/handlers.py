@@ -62,6 +62,9 @@ class EntityHandler(Protocol):
     name: str
     # What resolving a conflict on this entity requires, on the record's unit.
     resolve_permission: Permission
+    # Fields holding sensitive personal data (Law 91/2025): conflicts show them only to readers with
+    # read_sensitive on the record's unit, and audit that they did.
+    sensitive_fields: frozenset[str]
 
     def parse(self, action: ParseAction, fields: dict[str, Any]) -> dict[str, Any]:
         """Checked, normalised fields (for update: only those sent, at least one). Raises InvalidInputError

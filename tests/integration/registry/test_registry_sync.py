@@ -466,3 +466,26 @@ async def test_an_area_is_pulled_in_pages_across_entities(
         if not page["more"]:
             break
     assert len(seen) == len(set(seen)) == 8
+
+
+async def test_sensitive_values_in_conflicts_are_masked_for_those_who_may_not_read_them(
+    client: AsyncClient, people: dict[str, Person], second_cadre: Person
+) -> None:
+    cadre, officer, province = people["cadre_a"], people["officer"], people["province"]
+    household = new_household(cadre.area)
+    resident = op(
+        "resident", "create", uuid.uuid4(), {"household_id": household["entity_id"], "full_name": "Lò Văn Pao"}
+    )
+    await sync(client, cadre, [household, resident])
+    rid = resident["entity_id"]
+    await sync(client, cadre, [op("resident", "update", rid, {"religion": "Tin Lành"}, base=1)])
+    late = await sync(client, second_cadre, [op("resident", "update", rid, {"religion": "Công giáo"}, base=1)])
+    conflict_url = f"/api/v1/sync/conflicts/{late['results'][0]['conflict_id']}"
+    before = await audit_count("conflict.sensitive_read")
+    seen_by_province = (await client.get(conflict_url, headers=province.headers)).json()
+    assert seen_by_province["fields"]["religion"] == {"server": "***", "client": "***"}
+    assert await audit_count("conflict.sensitive_read") == before
+    seen_by_officer = (await client.get(conflict_url, headers=officer.headers)).json()
+    assert seen_by_officer["fields"]["religion"] == {"server": "Tin Lành", "client": "Công giáo"}
+    assert await audit_count("conflict.sensitive_read") == before + 1
+    assert await first_broken_entry() is None
