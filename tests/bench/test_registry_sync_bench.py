@@ -19,7 +19,8 @@ from httpx import AsyncClient
 from backend import db
 from backend.lib.clock import FrozenClock
 from backend.settings import Settings
-from support.identity import REDIRECT_URI, authorization_code, bearer, make_account, make_client
+from support.identity import access_token_for as token_for
+from support.identity import bearer, make_account
 
 pytestmark = pytest.mark.bench
 
@@ -28,25 +29,6 @@ BATCH = 1000
 BATCH_RUNS = 3
 AREA_HOUSEHOLDS = 300
 PULL_RUNS = 5
-
-
-async def token_for(http: AsyncClient, username: str) -> str:
-    app_client, secret = await make_client()
-    code, verifier = await authorization_code(http, app_client.client_id, username)
-    http.cookies.clear()
-    response = await http.post(
-        "/oauth/token",
-        data={
-            "grant_type": "authorization_code",
-            "code": code,
-            "redirect_uri": REDIRECT_URI,
-            "client_id": app_client.client_id,
-            "client_secret": secret,
-            "code_verifier": verifier,
-        },
-    )
-    assert response.status_code == 200, response.text
-    return str(response.json()["access_token"])
 
 
 def household_creates(area: str, count: int) -> list[dict[str, Any]]:

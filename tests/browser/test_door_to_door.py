@@ -14,7 +14,7 @@ from backend.features.units.service import UnitService
 from backend.lib.clock import SystemClock
 from schemas.registry import HouseholdCreate, ResidentCreate
 from schemas.units import ResidentialAreaCreate
-from support.browser import sign_in
+from support.browser import service_worker_in_control, sign_in
 from support.identity import make_account
 from support.servers import LiveApp
 
@@ -59,7 +59,7 @@ async def test_find_a_household_and_record_a_visit_offline(
     await expect(page.locator("body")).not_to_contain_text("001162012345")
     await expect(page.locator("body")).not_to_contain_text("Phật giáo")
 
-    await page.wait_for_function("navigator.serviceWorker.controller !== null")
+    await service_worker_in_control(page)
     await page.reload()
     await browser_context.set_offline(True)
     await page.fill("#purpose", "Thăm hỏi sau bão")

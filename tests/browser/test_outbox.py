@@ -7,7 +7,7 @@ import asyncpg
 from playwright.async_api import BrowserContext, Page, Route, expect
 
 from backend.lib.clock import SystemClock
-from support.browser import sign_in
+from support.browser import service_worker_in_control, sign_in
 from support.identity import make_account
 from support.servers import LiveApp
 
@@ -25,7 +25,7 @@ async def test_offline_note_reaches_the_server_exactly_once(
 ) -> None:
     await make_account(live_app.settings, SystemClock(), "can.bo.ghi", "commune_officer", "00070")
     await sign_in(page, live_app.origin, "can.bo.ghi", "/notes")
-    await page.wait_for_function("navigator.serviceWorker.controller !== null")
+    await service_worker_in_control(page)
     await page.reload()  # the worker keeps this page for offline use
 
     await browser_context.set_offline(True)

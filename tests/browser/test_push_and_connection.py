@@ -10,7 +10,7 @@ from playwright.async_api import BrowserContext, Page, WebSocketRoute, expect
 
 from backend.features.notify.service import notify
 from backend.lib.clock import SystemClock
-from support.browser import sign_in
+from support.browser import service_worker_in_control, sign_in
 from support.identity import make_account
 from support.servers import LiveApp
 
@@ -23,7 +23,7 @@ async def service_worker_registration(page: Page, context: BrowserContext) -> tu
     registrations: list[dict] = []
     cdp.on("ServiceWorker.workerRegistrationUpdated", lambda event: registrations.extend(event["registrations"]))
     await cdp.send("ServiceWorker.enable")
-    await page.wait_for_function("navigator.serviceWorker.controller !== null")
+    await service_worker_in_control(page)
     for _ in range(50):
         if registrations:
             break

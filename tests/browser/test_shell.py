@@ -8,13 +8,8 @@ import pytest
 from playwright.async_api import BrowserContext, Page, expect
 
 from pwa.assets import STATIC_DIR
+from support.browser import service_worker_in_control
 from support.servers import LiveApp
-
-
-async def wait_for_service_worker(page: Page) -> None:
-    await page.evaluate("navigator.serviceWorker.ready.then(() => true)")
-    # Controlled pages go through the worker (it claims clients on activation).
-    await page.wait_for_function("navigator.serviceWorker.controller !== null")
 
 
 async def test_first_paint_then_live(page: Page, live_app: LiveApp) -> None:
@@ -27,7 +22,7 @@ async def test_first_paint_then_live(page: Page, live_app: LiveApp) -> None:
 
 async def test_installable_in_chromium(page: Page, live_app: LiveApp, browser_context: BrowserContext) -> None:
     await page.goto(live_app.origin + "/")
-    await wait_for_service_worker(page)
+    await service_worker_in_control(page)
     cdp = await browser_context.new_cdp_session(page)
     errors = await cdp.send("Page.getInstallabilityErrors")
     assert errors["installabilityErrors"] == []
@@ -37,7 +32,7 @@ async def test_installable_in_chromium(page: Page, live_app: LiveApp, browser_co
 
 async def test_offline_reload_shows_the_shell(page: Page, live_app: LiveApp, browser_context: BrowserContext) -> None:
     await page.goto(live_app.origin + "/")
-    await wait_for_service_worker(page)
+    await service_worker_in_control(page)
     await page.reload()  # now through the worker, which keeps the page
     await browser_context.set_offline(True)
     await page.reload()

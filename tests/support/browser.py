@@ -14,3 +14,10 @@ async def sign_in(page: Page, origin: str, username: str, next_path: str) -> Non
     await page.fill("input[name=password]", PASSWORD)
     await page.click("button[type=submit]")
     await page.wait_for_url(f"{origin}{next_path}")
+
+
+async def service_worker_in_control(page: Page) -> None:
+    """Wait until the service worker is active and controls the page (it claims clients on activation).
+    Installing precaches the shell, which takes a while on a busy machine: the wait is generous."""
+    await page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    await page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=90_000)

@@ -116,6 +116,27 @@ async def authorization_code(http: httpx.AsyncClient, client_id: str, username: 
     return params["code"], verifier
 
 
+async def access_token_for(http: httpx.AsyncClient, username: str) -> str:
+    """A bearer access token for username, through a full sign-in by a fresh app client; the browser's
+    cookies are dropped afterwards so the next user signs in from a fresh browser."""
+    app_client, secret = await make_client()
+    code, verifier = await authorization_code(http, app_client.client_id, username)
+    http.cookies.clear()
+    response = await http.post(
+        "/oauth/token",
+        data={
+            "grant_type": "authorization_code",
+            "code": code,
+            "redirect_uri": REDIRECT_URI,
+            "client_id": app_client.client_id,
+            "client_secret": secret,
+            "code_verifier": verifier,
+        },
+    )
+    assert response.status_code == 200, response.text
+    return str(response.json()["access_token"])
+
+
 def bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 

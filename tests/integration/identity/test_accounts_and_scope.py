@@ -14,36 +14,17 @@ from backend.lib.clock import FrozenClock
 from backend.settings import Settings
 from support.identity import (
     PASSWORD,
-    REDIRECT_URI,
-    authorization_code,
     authorize_url,
     bearer,
     make_account,
     make_client,
     read_form,
 )
+from support.identity import access_token_for as token_for
 
 pytestmark = pytest.mark.integration
 
 COMMUNE, NEXT_COMMUNE = "00070", "00073"
-
-
-async def token_for(http: AsyncClient, username: str) -> str:
-    app_client, secret = await make_client()
-    code, verifier = await authorization_code(http, app_client.client_id, username)
-    http.cookies.clear()  # the next user signs in from a fresh browser
-    response = await http.post(
-        "/oauth/token",
-        data={
-            "grant_type": "authorization_code",
-            "code": code,
-            "redirect_uri": REDIRECT_URI,
-            "client_id": app_client.client_id,
-            "client_secret": secret,
-            "code_verifier": verifier,
-        },
-    )
-    return str(response.json()["access_token"])
 
 
 @pytest.fixture

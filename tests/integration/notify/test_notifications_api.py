@@ -11,13 +11,13 @@ from typing import Any
 
 import pytest
 from httpx import AsyncClient
-from push_helpers import token_for
 
 from backend import db
 from backend.features.notify import vapid
 from backend.features.notify.service import notify
 from backend.lib.clock import FrozenClock
 from backend.settings import Settings
+from support.identity import access_token_for as token_for
 from support.identity import bearer, make_account
 from support.push_stub import PushServiceStub
 

@@ -11,12 +11,12 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from httpx import AsyncClient
-from push_helpers import token_for
 
 from backend import db
 from backend.lib.clock import FrozenClock
 from backend.settings import Settings
 from support.config import settings_for
+from support.identity import access_token_for as token_for
 from support.identity import bearer, make_account
 
 pytestmark = pytest.mark.integration

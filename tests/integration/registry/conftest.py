@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import pytest
 from httpx import AsyncClient
-from registry_helpers import COMMUNE, NEXT_COMMUNE, PROVINCE, Person, token_for
+from registry_helpers import COMMUNE, NEXT_COMMUNE, PROVINCE, Person
 
 from backend.lib.clock import FrozenClock
 from backend.settings import Settings
+from support.identity import access_token_for as token_for
 from support.identity import bearer, make_account
 
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from httpx import AsyncClient
 
-from support.identity import REDIRECT_URI, authorization_code, bearer, make_client
+from support.identity import bearer
 
 COMMUNE, NEXT_COMMUNE, PROVINCE = "00070", "00073", "01"
 
@@ -22,24 +22,6 @@ class Person:
     @property
     def headers(self) -> dict[str, str]:
         return bearer(self.token)
-
-
-async def token_for(http: AsyncClient, username: str) -> str:
-    app_client, secret = await make_client()
-    code, verifier = await authorization_code(http, app_client.client_id, username)
-    http.cookies.clear()  # the next user signs in from a fresh browser
-    response = await http.post(
-        "/oauth/token",
-        data={
-            "grant_type": "authorization_code",
-            "code": code,
-            "redirect_uri": REDIRECT_URI,
-            "client_id": app_client.client_id,
-            "client_secret": secret,
-            "code_verifier": verifier,
-        },
-    )
-    return str(response.json()["access_token"])
 
 
 async def add_household(http: AsyncClient, who: Person, **fields: Any) -> dict[str, Any]:

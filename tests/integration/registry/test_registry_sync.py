@@ -11,7 +11,7 @@ from typing import Any
 import msgspec
 import pytest
 from httpx import AsyncClient
-from registry_helpers import Person, add_household, token_for
+from registry_helpers import Person, add_household
 
 from backend import db
 from backend.app import MattranApp
@@ -21,6 +21,7 @@ from backend.features.sync.handlers import Actor
 from backend.lib.clock import FrozenClock
 from backend.settings import Settings
 from schemas.sync import SyncOperation, SyncResult
+from support.identity import access_token_for as token_for
 from support.identity import make_account
 
 pytestmark = pytest.mark.integration

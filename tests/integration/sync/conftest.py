@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import pytest
 from httpx import AsyncClient
-from sync_helpers import COMMUNE, NEXT_COMMUNE, Person, token_for
+from sync_helpers import COMMUNE, NEXT_COMMUNE, Person
 
 from backend.lib.clock import FrozenClock
 from backend.settings import Settings
+from support.identity import access_token_for as token_for
 from support.identity import bearer, make_account
 
 

@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 
 from httpx import AsyncClient
 
-from support.identity import PASSWORD, REDIRECT_URI, authorization_code, bearer, make_client, read_form
+from support.identity import PASSWORD, bearer, read_form
 
 COMMUNE, NEXT_COMMUNE = "00070", "00073"
 CLIENT_TIME = "2026-03-02T09:15:00+07:00"
@@ -24,25 +24,6 @@ class Person:
     @property
     def headers(self) -> dict[str, str]:
         return bearer(self.token)
-
-
-async def token_for(http: AsyncClient, username: str) -> str:
-    app_client, secret = await make_client()
-    code, verifier = await authorization_code(http, app_client.client_id, username)
-    http.cookies.clear()  # the next user signs in from a fresh browser
-    response = await http.post(
-        "/oauth/token",
-        data={
-            "grant_type": "authorization_code",
-            "code": code,
-            "redirect_uri": REDIRECT_URI,
-            "client_id": app_client.client_id,
-            "client_secret": secret,
-            "code_verifier": verifier,
-        },
-    )
-    assert response.status_code == 200, response.text
-    return str(response.json()["access_token"])
 
 
 async def web_sign_in(http: AsyncClient, username: str) -> dict[str, str]:

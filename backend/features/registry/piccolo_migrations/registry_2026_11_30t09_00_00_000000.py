@@ -1,6 +1,5 @@
-from piccolo.apps.migrations.auto.migration_manager import MigrationManager
 
-from backend.db import ENGINE
+from backend.lib.raw_migrations import sql_migration
 
 ID = "2026-11-30T09:00:00:000000"
 VERSION = "1.38.0"
@@ -56,12 +55,4 @@ STATEMENTS = [
 ]
 
 
-async def forwards():
-    manager = MigrationManager(migration_id=ID, app_name="registry", description=DESCRIPTION)
-
-    async def run():
-        for statement in STATEMENTS:
-            await ENGINE.run_ddl(statement)
-
-    manager.add_raw(run)
-    return manager
+forwards = sql_migration(ID, "registry", DESCRIPTION, STATEMENTS)

@@ -1,6 +1,5 @@
-from piccolo.apps.migrations.auto.migration_manager import MigrationManager
 
-from backend.db import ENGINE
+from backend.lib.raw_migrations import sql_migration
 
 ID = "2026-11-29T13:30:10:000000"
 VERSION = "1.38.0"
@@ -38,12 +37,4 @@ STATEMENTS = [
 ]
 
 
-async def forwards():
-    manager = MigrationManager(migration_id=ID, app_name="sync", description=DESCRIPTION)
-
-    async def run():
-        for statement in STATEMENTS:
-            await ENGINE.run_ddl(statement)
-
-    manager.add_raw(run)
-    return manager
+forwards = sql_migration(ID, "sync", DESCRIPTION, STATEMENTS)
