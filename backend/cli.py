@@ -72,7 +72,7 @@ def serve(host: str | None, port: int | None, workers: int, demo: bool) -> None:
     async def prepare() -> None:
         await migrate(settings, clock)
         if demo:
-            await seed_demo(clock)
+            await seed_demo(settings, clock)
 
     _with_database(dsn, prepare)
     # Decided here, while "no DATABASE_URL" still means "embedded": the web processes see DATABASE_URL next.
@@ -137,7 +137,7 @@ def seed_demo_command(seed_value: int, households: int) -> None:
 
     async def work() -> dict[str, int]:
         await migrate(settings, clock)
-        return await seed_demo(clock, seed_value, households)
+        return await seed_demo(settings, clock, seed_value, households)
 
     created = _with_database(_database_url(settings), work)
     click.echo(f"Dữ liệu mẫu / demo data: {created}")

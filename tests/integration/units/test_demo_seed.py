@@ -3,9 +3,12 @@ from __future__ import annotations
 import pytest
 
 from backend import db
+from backend.features.identity.service import AccountService, Caller
+from backend.features.registry.service import RegistryService
 from backend.lib.clock import FrozenClock
 from backend.lib.text import fold
-from backend.seed import seed_demo
+from backend.seed import DEMO_AREA_CADRE, DEMO_COMMUNE_OFFICER, DEMO_PASSWORD, seed_demo
+from backend.settings import Settings
 
 pytestmark = pytest.mark.integration
 
@@ -19,8 +22,10 @@ async def demo_areas() -> list[tuple]:
     return [tuple(row) for row in rows]
 
 
-async def test_demo_areas_are_realistic_and_under_real_communes(connected: str, clock: FrozenClock) -> None:
-    created = await seed_demo(clock, seed=7)
+async def test_demo_areas_are_realistic_and_under_real_communes(
+    connected: str, settings: Settings, clock: FrozenClock
+) -> None:
+    created = await seed_demo(settings, clock, seed=7)
     areas = await demo_areas()
     assert len(areas) == created["residential_areas"] >= 34 * 3 * 4
     for code, name, kind, path, name_folded, commune_path, commune_kind in areas:
@@ -31,8 +36,22 @@ async def test_demo_areas_are_realistic_and_under_real_communes(connected: str, 
     assert any(name.startswith(("Thôn ", "Bản ", "Ấp ")) and name != fold(name) for _, name, *_ in areas)
 
 
-async def test_demo_seed_is_deterministic_and_idempotent(connected: str, clock: FrozenClock) -> None:
-    await seed_demo(clock, seed=7)
+async def test_demo_seed_is_deterministic_and_idempotent(
+    connected: str, settings: Settings, clock: FrozenClock
+) -> None:
+    await seed_demo(settings, clock, seed=7)
     first = await demo_areas()
-    await seed_demo(clock, seed=7)
+    await seed_demo(settings, clock, seed=7)
     assert await demo_areas() == first
+
+
+async def test_demo_sign_ins_reach_demo_households(connected: str, settings: Settings, clock: FrozenClock) -> None:
+    created = await seed_demo(settings, clock, seed=7)
+    assert created["accounts"] == 2
+    assert (await seed_demo(settings, clock, seed=7))["accounts"] == 0
+    accounts = AccountService(settings, clock)
+    for username in (DEMO_COMMUNE_OFFICER, DEMO_AREA_CADRE):
+        account_id = await accounts.authenticate(username, DEMO_PASSWORD, Caller(ip="127.0.0.1"))
+        principal = await accounts.principal(account_id, "mattran-web", frozenset())
+        page = await RegistryService(settings, clock).list_households(principal, None, None, None, 5)
+        assert page.items, username
