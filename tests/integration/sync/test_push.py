@@ -356,7 +356,8 @@ async def test_a_batch_cut_off_halfway_is_completed_by_its_replay(
         await first
 
     statuses = [r["status"] for r in (await push(client, cadre, batch))["results"]]
-    assert statuses.count("duplicate") >= 40 and statuses.count("applied") + statuses.count("duplicate") == len(batch)
+    # At least the 39 committed before the one in flight when the request died.
+    assert statuses.count("duplicate") >= 39 and statuses.count("applied") + statuses.count("duplicate") == len(batch)
     assert await count("SELECT count(*) FROM drafts") == len(batch)
     assert await count("SELECT count(*) FROM sync_operations WHERE outcome IS NOT NULL") == len(batch)
     assert await count("SELECT count(*) FROM audit_log WHERE action = 'draft.created'") == len(batch)
