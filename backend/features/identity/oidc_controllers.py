@@ -18,7 +18,6 @@ from litestar.datastructures import Cookie, State
 from litestar.params import FromPath, FromQuery, QueryParameter
 from litestar.response import Redirect
 
-from backend import db
 from backend.features.audit.service import AuditEvent, record
 from backend.features.identity import jose, keys, upstream
 from backend.features.identity.clients import Client, authenticate_client, find_client
@@ -343,53 +342,25 @@ async def _logout_client(state: State, params: dict[str, str]) -> Client | None:
 
 
 async def end_op_session(state: State, op_session_hash: str) -> list[tuple[str, dict[str, Any]]]:
-    """Revoke the provider session and its grants; return (backchannel URI, logout claims) to send."""
-    now = state.clock.now()
-    async with db.transaction(), db.connection() as conn:
-        session = await conn.fetchrow(
-            "UPDATE browser_sessions SET revoked_at = $2 WHERE id_hash = $1 AND kind = 'op' AND revoked_at IS NULL"
-            " RETURNING account",
-            op_session_hash,
-            now,
-        )
-        if session is None:
-            return []
-        grants = await conn.fetch(
-            "UPDATE oidc_grants g SET revoked_at = $2, revoked_reason = 'logout' FROM oidc_clients c"
-            " WHERE g.op_session_hash = $1 AND g.revoked_at IS NULL AND c.client_id = g.client"
-            " RETURNING c.client_id, c.backchannel_logout_uri",
-            op_session_hash,
-            now,
-        )
-        await conn.execute(
-            "UPDATE browser_sessions SET revoked_at = $2 WHERE kind = 'app' AND revoked_at IS NULL"
-            " AND grant_id IN (SELECT id FROM oidc_grants WHERE op_session_hash = $1)",
-            op_session_hash,
-            now,
-        )
-        await record(
-            AuditEvent(
-                action="logout", actor=str(session["account"]), subject_type="session", subject_id=op_session_hash[:16]
-            ),
-            now,
-        )
-    sid = op_session_hash[:32]
+    """Sign out at the provider; return the (back-channel URI, logout-token claims) to send after commit."""
+    account_id, clients = await AccountService(state.settings, state.clock).end_provider_session(op_session_hash)
+    now = int(state.clock.now().timestamp())
     return [
         (
-            g["backchannel_logout_uri"],
+            client["backchannel_logout_uri"],
             {
                 "iss": state.settings.issuer,
-                "aud": g["client_id"],
-                "sub": str(session["account"]),
-                "sid": sid,
-                "iat": int(now.timestamp()),
-                "exp": int(now.timestamp()) + 120,
+                "aud": client["client_id"],
+                "sub": str(account_id),
+                "sid": op_session_hash[:32],
+                "iat": now,
+                "exp": now + 120,
                 "jti": uuid.uuid4().hex,
                 "events": {BACKCHANNEL_LOGOUT_EVENT: {}},
             },
         )
-        for g in {g["client_id"]: g for g in grants}.values()
-        if g["backchannel_logout_uri"]
+        for client in {client["client_id"]: client for client in clients}.values()
+        if client["backchannel_logout_uri"]
     ]
 
 

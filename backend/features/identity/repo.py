@@ -207,3 +207,59 @@ async def revoke_sessions(account_id: uuid.UUID, now: datetime, id_hash: str | N
 async def set_status(account_id: uuid.UUID, status: str, now: datetime) -> None:
     async with connection() as conn:
         await conn.execute("UPDATE accounts SET status = $2, updated_at = $3 WHERE id = $1", account_id, status, now)
+
+
+# Grants and provider sessions ------------------------------------------------------------------------
+
+
+async def revoke_grants_of_account(account_id: uuid.UUID, now: datetime, reason: str) -> None:
+    async with connection() as conn:
+        await conn.execute(
+            "UPDATE oidc_grants SET revoked_at = $2, revoked_reason = $3 WHERE account = $1 AND revoked_at IS NULL",
+            account_id,
+            now,
+            reason,
+        )
+
+
+async def revoke_grants(grant_ids: list[uuid.UUID], now: datetime, reason: str) -> None:
+    async with connection() as conn:
+        await conn.execute(
+            "UPDATE oidc_grants SET revoked_at = $2, revoked_reason = $3 WHERE id = ANY($1::uuid[])"
+            " AND revoked_at IS NULL",
+            grant_ids,
+            now,
+            reason,
+        )
+
+
+async def revoke_provider_session(op_session_hash: str, now: datetime) -> uuid.UUID | None:
+    """Revoke a live provider session; its account, or None when there was none."""
+    async with connection() as conn:
+        account = await conn.fetchval(
+            "UPDATE browser_sessions SET revoked_at = $2 WHERE id_hash = $1 AND kind = 'op' AND revoked_at IS NULL"
+            " RETURNING account",
+            op_session_hash,
+            now,
+        )
+    return account
+
+
+async def revoke_grants_of_provider_session(op_session_hash: str, now: datetime) -> list[Any]:
+    """Revoke what the session's sign-in granted (and the web-app sessions resting on it); returns the
+    clients concerned with their back-channel logout URIs."""
+    async with connection() as conn:
+        clients = await conn.fetch(
+            "UPDATE oidc_grants g SET revoked_at = $2, revoked_reason = 'logout' FROM oidc_clients c"
+            " WHERE g.op_session_hash = $1 AND g.revoked_at IS NULL AND c.client_id = g.client"
+            " RETURNING c.client_id, c.backchannel_logout_uri",
+            op_session_hash,
+            now,
+        )
+        await conn.execute(
+            "UPDATE browser_sessions SET revoked_at = $2 WHERE kind = 'app' AND revoked_at IS NULL"
+            " AND grant_id IN (SELECT id FROM oidc_grants WHERE op_session_hash = $1)",
+            op_session_hash,
+            now,
+        )
+    return list(clients)

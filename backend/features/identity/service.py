@@ -341,24 +341,27 @@ class AccountService:
             )
 
     async def end_all_sessions(self, account_id: uuid.UUID, caller: Caller, reason: str) -> None:
-        async with db.transaction(), db.connection() as conn:
+        async with db.transaction():
             await repo.revoke_sessions(account_id, self.clock.now())
-            await conn.execute(
-                "UPDATE oidc_grants SET revoked_at = $2, revoked_reason = $3 WHERE account = $1 AND revoked_at IS NULL",
-                account_id,
-                self.clock.now(),
-                reason,
-            )
+            await repo.revoke_grants_of_account(account_id, self.clock.now(), reason)
 
     async def _revoke_grants(self, grant_ids: list[uuid.UUID], reason: str) -> None:
-        async with db.connection() as conn:
-            await conn.execute(
-                "UPDATE oidc_grants SET revoked_at = $2, revoked_reason = $3 WHERE id = ANY($1::uuid[])"
-                " AND revoked_at IS NULL",
-                grant_ids,
-                self.clock.now(),
-                reason,
+        await repo.revoke_grants(grant_ids, self.clock.now(), reason)
+
+    async def end_provider_session(self, op_session_hash: str) -> tuple[uuid.UUID | None, list[Any]]:
+        """Sign a browser out at the provider: its session, the grants of that sign-in and the web-app
+        sessions resting on them. Returns the account and the clients concerned (for back-channel logout)."""
+        now = self.clock.now()
+        async with db.transaction():
+            account_id = await repo.revoke_provider_session(op_session_hash, now)
+            if account_id is None:
+                return None, []
+            clients = await repo.revoke_grants_of_provider_session(op_session_hash, now)
+            event = AuditEvent(
+                action="logout", actor=str(account_id), subject_type="session", subject_id=op_session_hash[:16]
             )
+            await record(event, now)
+        return account_id, clients
 
 
 def _state(row: Any | None) -> ThrottleState:
