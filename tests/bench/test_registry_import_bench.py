@@ -17,7 +17,8 @@ import msgspec
 import pytest
 
 from backend import db
-from backend.features.registry.imports import HOUSEHOLD_COLUMNS, RESIDENT_COLUMNS, ImportService
+from backend.features.registry.imports import RESIDENT_COLUMNS, ImportService
+from backend.features.registry.repo import HOUSEHOLD_COPY_COLUMNS as HOUSEHOLD_COLUMNS
 from backend.lib.access import Principal, Role, ScopedRole
 from backend.lib.clock import FrozenClock
 from backend.settings import Settings

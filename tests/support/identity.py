@@ -9,6 +9,7 @@ import secrets
 import uuid
 from dataclasses import dataclass
 from html.parser import HTMLParser
+from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import httpx
@@ -116,25 +117,28 @@ async def authorization_code(http: httpx.AsyncClient, client_id: str, username: 
     return params["code"], verifier
 
 
+async def tokens_for(http: httpx.AsyncClient, client_id: str, secret: str | None, username: str) -> dict[str, Any]:
+    """The token endpoint's answer after a full sign-in of username and the code exchange by the client."""
+    code, verifier = await authorization_code(http, client_id, username)
+    form = {
+        "grant_type": "authorization_code",
+        "code": code,
+        "redirect_uri": REDIRECT_URI,
+        "client_id": client_id,
+        "code_verifier": verifier,
+    } | ({"client_secret": secret} if secret else {})
+    response = await http.post("/oauth/token", data=form)
+    assert response.status_code == 200, response.text
+    return dict(response.json())
+
+
 async def access_token_for(http: httpx.AsyncClient, username: str) -> str:
     """A bearer access token for username, through a full sign-in by a fresh app client; the browser's
     cookies are dropped afterwards so the next user signs in from a fresh browser."""
     app_client, secret = await make_client()
-    code, verifier = await authorization_code(http, app_client.client_id, username)
+    tokens = await tokens_for(http, app_client.client_id, secret, username)
     http.cookies.clear()
-    response = await http.post(
-        "/oauth/token",
-        data={
-            "grant_type": "authorization_code",
-            "code": code,
-            "redirect_uri": REDIRECT_URI,
-            "client_id": app_client.client_id,
-            "client_secret": secret,
-            "code_verifier": verifier,
-        },
-    )
-    assert response.status_code == 200, response.text
-    return str(response.json()["access_token"])
+    return str(tokens["access_token"])
 
 
 def bearer(token: str) -> dict[str, str]:

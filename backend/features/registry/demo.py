@@ -26,11 +26,6 @@ GIVEN = {
 }
 STREETS = ("Đường Lê Lợi", "Phố Hàng Bài", "Đường Trần Phú", "Ngõ Văn Chương", "Đường Hùng Vương", "Xóm Chùa")
 PURPOSES = ("Thăm hỏi hộ nghèo", "Nắm tình hình dân cư", "Vận động tham gia sinh hoạt khu dân cư")
-HOUSEHOLD_COLUMNS = (
-    "id", "unit_code", "unit_path", "house_number", "street", "address_folded", "circumstances", "notes",
-    "status", "head_resident_id", "version", "field_versions", "create_fingerprint", "created_by", "created_at",
-    "updated_by", "updated_at",
-)  # fmt: skip
 RESIDENT_COLUMNS = (
     "id", "household_id", "unit_path", "full_name", "name_folded", "gender", "birth_year", "relation_to_head",
     "phone", "phone_digits", "memberships", "version", "field_versions", "create_fingerprint", "created_by",
@@ -102,7 +97,7 @@ async def seed_demo_households(clock: Clock, seed: int, count: int) -> dict[str,
 
 
 async def _load(households: list[tuple[Any, ...]], residents: list[tuple[Any, ...]], totals: dict[str, int]) -> None:
-    await repo.copy_rows("households", HOUSEHOLD_COLUMNS, households)
+    await repo.copy_rows("households", repo.HOUSEHOLD_COPY_COLUMNS, households)
     await repo.copy_rows("residents", RESIDENT_COLUMNS, residents)
     totals["households"] += len(households)
     totals["residents"] += len(residents)

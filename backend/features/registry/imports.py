@@ -32,7 +32,7 @@ import msgspec
 
 from backend import db
 from backend.features.audit.service import AuditEvent, record
-from backend.features.registry import rules
+from backend.features.registry import repo, rules
 from backend.features.units import repo as units_repo
 from backend.lib.access import Permission, Principal, scope_sql
 from backend.lib.clock import Clock, today_in_vietnam
@@ -106,11 +106,6 @@ RELATIONS = {
 _YES = frozenset({"x", "co", "1", "yes", "true", "chu ho"})
 _NO = frozenset({"", "khong", "0", "no", "false"})
 
-HOUSEHOLD_COLUMNS = (
-    "id", "unit_code", "unit_path", "house_number", "street", "address_folded", "circumstances", "notes",
-    "status", "head_resident_id", "version", "field_versions", "create_fingerprint", "created_by", "created_at",
-    "updated_by", "updated_at",
-)  # fmt: skip
 RESIDENT_COLUMNS = (
     "id", "household_id", "unit_path", "full_name", "name_folded", "gender", "birth_date", "birth_year",
     "relation_to_head", "phone", "phone_digits", "ethnicity", "religion", "id_number", "id_number_hash",
@@ -871,7 +866,7 @@ class ImportService:
                     owner.head_id = resident.id
             await conn.copy_records_to_table(
                 "households", records=_household_records(households, fingerprint, actor, now),
-                columns=list(HOUSEHOLD_COLUMNS),
+                columns=list(repo.HOUSEHOLD_COPY_COLUMNS),
             )  # fmt: skip
             await _map_codes(conn, result)
             await _set_heads(conn, [h for h in result.households.values() if h.existing and h.head_id], actor, now)

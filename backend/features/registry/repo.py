@@ -435,6 +435,14 @@ async def residential_areas() -> list[Any]:
 # Bulk (demo data, later imports): COPY, about ten times faster than INSERTs at a million rows.
 
 
+# The columns bulk loads (demo data, imports) fill when they COPY households in.
+HOUSEHOLD_COPY_COLUMNS = (
+    "id", "unit_code", "unit_path", "house_number", "street", "address_folded", "circumstances", "notes",
+    "status", "head_resident_id", "version", "field_versions", "create_fingerprint", "created_by", "created_at",
+    "updated_by", "updated_at",
+)  # fmt: skip
+
+
 async def copy_rows(table: str, columns: Sequence[str], records: Sequence[tuple[Any, ...]]) -> None:
     async with connection() as conn:
         await conn.copy_records_to_table(table, records=records, columns=list(columns))

@@ -6,11 +6,12 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from reactpy import component, html, use_effect, use_state
+from reactpy import component, html
 
 from backend.features.registry.service import RegistryService
 from backend.lib.clock import today_in_vietnam
 from backend.lib.errors import AppError
+from pwa.components.search import MAX_QUERY, search_form, use_live_search
 from pwa.session import PageSession
 from schemas.registry import HouseholdRead
 
@@ -29,7 +30,7 @@ async def _households(session: PageSession, query: str) -> list[HouseholdRead]:
 
 
 async def load_list(session: PageSession, query: dict[str, str]) -> dict[str, Any]:
-    q = query.get("q", "")[:200]
+    q = query.get("q", "")[:MAX_QUERY]
     return {"q": q, "items": await _households(session, q) if session.signed_in else None}
 
 
@@ -39,14 +40,7 @@ def _address(household: HouseholdRead) -> str:
 
 @component
 def HouseholdsPage(session: PageSession, data: dict[str, Any]) -> Any:
-    query, set_query = use_state(data["q"])
-    items, set_items = use_state(data["items"])
-
-    @use_effect(dependencies=[query])
-    async def refresh() -> None:
-        if query != data["q"]:
-            set_items(await _households(session, query))
-
+    query, items, set_query = use_live_search(data["q"], data["items"], lambda q: _households(session, q))
     if items is None:
         return html.section(
             html.h1(session.t("pwa.registry.title")),
@@ -54,20 +48,7 @@ def HouseholdsPage(session: PageSession, data: dict[str, Any]) -> Any:
         )
     return html.section(
         html.h1(session.t("pwa.registry.title")),
-        html.form(
-            {"method": "get", "action": "/households", "class_name": "stack"},
-            html.label({"html_for": "hq"}, session.t("pwa.registry.search_label")),
-            html.input(
-                {
-                    "id": "hq",
-                    "name": "q",
-                    "type": "search",
-                    "value": query,
-                    "autocomplete": "off",
-                    "on_change": lambda event: set_query(event["target"]["value"][:200]),
-                }
-            ),
-        ),
+        search_form("/households", "hq", session.t("pwa.registry.search_label"), query, set_query),
         html.ul(
             {"class_name": "results"},
             *[

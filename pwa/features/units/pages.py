@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from reactpy import component, html, use_effect, use_state
+from reactpy import component, html
 
 from backend.features.units.service import UnitService
+from pwa.components.search import MAX_QUERY, search_form, use_live_search
 from pwa.session import PageSession
 from schemas.units import UnitRead
 
@@ -25,36 +26,16 @@ async def search(session: PageSession, query: str) -> list[UnitRead]:
 
 
 async def load(session: PageSession, query: dict[str, str]) -> dict[str, Any]:
-    q = query.get("q", "")[:200]
+    q = query.get("q", "")[:MAX_QUERY]
     return {"q": q, "results": await search(session, q)}
 
 
 @component
 def UnitsPage(session: PageSession, data: dict[str, Any]) -> Any:
-    query, set_query = use_state(data["q"])
-    results, set_results = use_state(data["results"])
-
-    @use_effect(dependencies=[query])
-    async def refresh() -> None:
-        if query != data["q"]:
-            set_results(await search(session, query))
-
+    query, results, set_query = use_live_search(data["q"], data["results"], lambda q: search(session, q))
     return html.section(
         html.h1(session.t("pwa.units.title")),
-        html.form(
-            {"method": "get", "action": "/units", "class_name": "stack"},
-            html.label({"html_for": "q"}, session.t("pwa.units.search_label")),
-            html.input(
-                {
-                    "id": "q",
-                    "name": "q",
-                    "type": "search",
-                    "value": query,
-                    "autocomplete": "off",
-                    "on_change": lambda event: set_query(event["target"]["value"][:200]),
-                }
-            ),
-        ),
+        search_form("/units", "q", session.t("pwa.units.search_label"), query, set_query),
         html.ul(
             {"class_name": "results", "aria_live": "polite"},
             *[

@@ -22,6 +22,7 @@ from support.identity import (
     make_account,
     make_client,
     read_form,
+    tokens_for,
 )
 from support.servers import Recorder, serving
 
@@ -132,20 +133,7 @@ async def test_sessions_can_be_listed_and_ended(client: AsyncClient, officer: st
 
 async def test_password_change_ends_every_session(client: AsyncClient, officer: str) -> None:
     app_client, secret = await make_client()
-    code, verifier = await authorization_code(client, app_client.client_id, officer)
-    tokens = (
-        await client.post(
-            "/oauth/token",
-            data={
-                "grant_type": "authorization_code",
-                "code": code,
-                "redirect_uri": REDIRECT_URI,
-                "client_id": app_client.client_id,
-                "client_secret": secret,
-                "code_verifier": verifier,
-            },
-        )
-    ).json()
+    tokens = await tokens_for(client, app_client.client_id, secret, officer)
     client.cookies.clear()
     await web_sign_in(client, officer)
     csrf = {"X-CSRF-Token": client.cookies.get("__Host-mattran_csrf")}
@@ -177,20 +165,7 @@ async def test_rp_initiated_logout_with_backchannel_notice(
     recorder = Recorder()
     async with serving(recorder) as receiver:
         app_client, secret = await make_client(backchannel_logout_uri=f"{receiver.origin}/backchannel")
-        code, verifier = await authorization_code(client, app_client.client_id, officer)
-        tokens = (
-            await client.post(
-                "/oauth/token",
-                data={
-                    "grant_type": "authorization_code",
-                    "code": code,
-                    "redirect_uri": REDIRECT_URI,
-                    "client_id": app_client.client_id,
-                    "client_secret": secret,
-                    "code_verifier": verifier,
-                },
-            )
-        ).json()
+        tokens = await tokens_for(client, app_client.client_id, secret, officer)
         bad_target = await client.get(
             "/oauth/logout",
             params={"id_token_hint": tokens["id_token"], "post_logout_redirect_uri": "https://evil.example/"},
@@ -223,20 +198,9 @@ async def test_key_rotation_keeps_old_tokens_valid_until_they_expire(
     app_client, secret = await make_client()
 
     async def access_token() -> str:
-        code, verifier = await authorization_code(client, app_client.client_id, officer)
+        tokens = await tokens_for(client, app_client.client_id, secret, officer)
         client.cookies.clear()
-        response = await client.post(
-            "/oauth/token",
-            data={
-                "grant_type": "authorization_code",
-                "code": code,
-                "redirect_uri": REDIRECT_URI,
-                "client_id": app_client.client_id,
-                "client_secret": secret,
-                "code_verifier": verifier,
-            },
-        )
-        return str(response.json()["access_token"])
+        return str(tokens["access_token"])
 
     before = await access_token()
     old_kid = jose_jwt.get_unverified_header(before)["kid"]
