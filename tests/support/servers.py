@@ -79,10 +79,11 @@ def free_port() -> int:
 
 
 class Recorder:
-    """An ASGI app that answers 200 to everything and keeps what it was sent."""
+    """An ASGI app that keeps what it was sent and answers 200, or first the given statuses in turn."""
 
-    def __init__(self) -> None:
+    def __init__(self, statuses: list[int] | None = None) -> None:
         self.requests: list[tuple[str, dict[str, str], bytes]] = []
+        self.statuses = list(statuses or [])
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         body = b""
@@ -93,7 +94,8 @@ class Recorder:
                 break
         headers = {k.decode(): v.decode() for k, v in scope["headers"]}
         self.requests.append((scope["path"], headers, body))
-        await send({"type": "http.response.start", "status": 200, "headers": [(b"content-length", b"0")]})
+        status = self.statuses.pop(0) if self.statuses else 200
+        await send({"type": "http.response.start", "status": status, "headers": [(b"content-length", b"0")]})
         await send({"type": "http.response.body", "body": b""})
 
 

@@ -25,7 +25,7 @@ from backend.features.identity.auth import CSRF_COOKIE, SESSION_COOKIE, resolve_
 from backend.features.identity.clients import WEB_CLIENT_ID, find_client
 from backend.features.identity.oauth_errors import OAuthError
 from backend.features.identity.oidc import ID_TOKEN_TYP, OidcService, s256
-from backend.features.identity.oidc_controllers import OP_COOKIE, caller_of, end_op_session, send_backchannel_logouts
+from backend.features.identity.oidc_controllers import OP_COOKIE, caller_of, end_op_session
 from backend.features.identity.opaque import secret_hash
 from backend.features.identity.service import AccountService
 from backend.lib.errors import NotFoundError
@@ -153,7 +153,7 @@ async def web_logout(request: Request[Any, Any, Any]) -> Response[Any]:
     # bouncing through its logout endpoint.
     raw_op = request.cookies.get(OP_COOKIE)
     if raw_op:
-        await send_backchannel_logouts(await end_op_session(app_state, secret_hash(raw_op)))
+        await end_op_session(app_state, secret_hash(raw_op))
     response: Response[Any] = Redirect("/", status_code=303)
     response.headers["Clear-Site-Data"] = CLEAR_SITE_DATA
     response.delete_cookie(SESSION_COOKIE, path="/")

@@ -23,9 +23,7 @@ from backend.features.identity import jose, keys, upstream
 from backend.features.identity.clients import Client, authenticate_client, find_client
 from backend.features.identity.oauth_errors import OAuthError
 from backend.features.identity.oidc import (
-    BACKCHANNEL_LOGOUT_EVENT,
     ID_TOKEN_TYP,
-    LOGOUT_TOKEN_TYP,
     AuthorizationRequest,
     ErrorPage,
     OidcService,
@@ -309,8 +307,8 @@ async def end_session(request: Request[Any, Any, Any]) -> Response[Any]:
         )
         response.set_cookie(form_cookie(token))
         return response
-    notices = await end_op_session(state, secret_hash(raw)) if raw else []
-    await send_backchannel_logouts(notices)
+    if raw:
+        await end_op_session(state, secret_hash(raw))
     if target is not None:
         query = urlencode({"state": params["state"]}) if "state" in params else ""
         response = Redirect(f"{target}{'&' if '?' in target else '?'}{query}" if query else target)
@@ -341,46 +339,9 @@ async def _logout_client(state: State, params: dict[str, str]) -> Client | None:
     return await find_client(client_id) if client_id else None
 
 
-async def end_op_session(state: State, op_session_hash: str) -> list[tuple[str, dict[str, Any]]]:
-    """Sign out at the provider; return the (back-channel URI, logout-token claims) to send after commit."""
-    account_id, clients = await AccountService(state.settings, state.clock).end_provider_session(op_session_hash)
-    now = int(state.clock.now().timestamp())
-    return [
-        (
-            client["backchannel_logout_uri"],
-            {
-                "iss": state.settings.issuer,
-                "aud": client["client_id"],
-                "sub": str(account_id),
-                "sid": op_session_hash[:32],
-                "iat": now,
-                "exp": now + 120,
-                "jti": uuid.uuid4().hex,
-                "events": {BACKCHANNEL_LOGOUT_EVENT: {}},
-            },
-        )
-        for client in {client["client_id"]: client for client in clients}.values()
-        if client["backchannel_logout_uri"]
-    ]
-
-
-async def send_backchannel_logouts(notices: list[tuple[str, dict[str, Any]]]) -> None:
-    """OIDC Back-Channel Logout 1.0: a signed logout token POSTed to each client that asked for one.
-    Sent after commit; a client that cannot be reached is logged (its tokens are already revoked)."""
-    if not notices:
-        return
-    key_set = await keys.key_set()
-    async with httpx.AsyncClient(timeout=5.0) as http:
-        for uri, claims in notices:
-            logout_token = jose.sign(
-                claims, private_pem=key_set.active_private_pem, kid=key_set.active_kid, typ=LOGOUT_TOKEN_TYP
-            )
-            try:
-                response = await http.post(uri, data={"logout_token": logout_token})
-                if response.status_code >= 400:
-                    logger.warning("back-channel logout refused", extra={"uri": uri, "status": response.status_code})
-            except httpx.HTTPError as error:
-                logger.warning("back-channel logout failed", extra={"uri": uri, "error": repr(error)})
+async def end_op_session(state: State, op_session_hash: str) -> None:
+    """Sign out at the provider; clients asking for back-channel logout are notified by a job after commit."""
+    await AccountService(state.settings, state.clock).end_provider_session(op_session_hash)
 
 
 UPSTREAM_COOKIE = "__Host-mattran_upstream"

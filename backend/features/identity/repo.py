@@ -8,6 +8,9 @@ from typing import Any
 
 from backend.db import connection
 
+# Committed back-channel logout notices wake their sender on this channel (see features/jobs/kicks.py).
+LOGOUT_NOTICES_CHANNEL = "identity_logout_notices"
+
 ACCOUNT_COLUMNS = "id, username, password_hash, display_name, phone, email, status, password_changed_at, created_at"
 
 
@@ -263,3 +266,49 @@ async def revoke_grants_of_provider_session(op_session_hash: str, now: datetime)
             now,
         )
     return list(clients)
+
+
+async def queue_logout_notices(notices: list[tuple[str, str, str, str]], now: datetime) -> None:
+    """Queue (client, uri, subject, sid) back-channel logout notices, due at once, and wake the sender."""
+    if not notices:
+        return
+    async with connection() as conn:
+        await conn.executemany(
+            "INSERT INTO oidc_logout_notices (id, client, uri, subject, sid, created_at, due_at)"
+            " VALUES ($1, $2, $3, $4, $5, $6, $6)",
+            [(uuid.uuid4(), *notice, now) for notice in notices],
+        )
+        await conn.execute("SELECT pg_notify($1, '')", LOGOUT_NOTICES_CHANNEL)
+
+
+async def claim_due_logout_notices(now: datetime, lease_until: datetime, limit: int) -> list[Any]:
+    """Take due notices for sending: they are not due again before lease_until, so a sender that dies
+    mid-send leaves them to the next one instead of losing them (the client may see a repeat jti)."""
+    async with connection() as conn:
+        return list(
+            await conn.fetch(
+                "UPDATE oidc_logout_notices n SET due_at = $2, attempts = n.attempts + 1"
+                " FROM (SELECT id FROM oidc_logout_notices WHERE due_at <= $1 AND sent_at IS NULL"
+                "       AND given_up_at IS NULL ORDER BY due_at LIMIT $3 FOR UPDATE SKIP LOCKED) due"
+                " WHERE n.id = due.id RETURNING n.id, n.client, n.uri, n.subject, n.sid, n.attempts",
+                now,
+                lease_until,
+                limit,
+            )
+        )
+
+
+async def settle_logout_notice(notice_id: uuid.UUID, outcome: str, at: datetime, error: str | None) -> None:
+    """Record a send's outcome: `sent` (at = when), `retry` (at = when due again) or `given_up` (at = when)."""
+    async with connection() as conn:
+        await conn.execute(
+            "UPDATE oidc_logout_notices SET last_error = $4,"
+            " sent_at = CASE WHEN $2 = 'sent' THEN $3::timestamptz END,"
+            " due_at = CASE WHEN $2 = 'retry' THEN $3 ELSE due_at END,"
+            " given_up_at = CASE WHEN $2 = 'given_up' THEN $3 END"
+            " WHERE id = $1",
+            notice_id,
+            outcome,
+            at,
+            error,
+        )

@@ -348,20 +348,26 @@ class AccountService:
     async def _revoke_grants(self, grant_ids: list[uuid.UUID], reason: str) -> None:
         await repo.revoke_grants(grant_ids, self.clock.now(), reason)
 
-    async def end_provider_session(self, op_session_hash: str) -> tuple[uuid.UUID | None, list[Any]]:
+    async def end_provider_session(self, op_session_hash: str) -> None:
         """Sign a browser out at the provider: its session, the grants of that sign-in and the web-app
-        sessions resting on them. Returns the account and the clients concerned (for back-channel logout)."""
+        sessions resting on them; the clients that asked for back-channel logout get a notice (sent by a job
+        after commit)."""
         now = self.clock.now()
         async with db.transaction():
             account_id = await repo.revoke_provider_session(op_session_hash, now)
             if account_id is None:
-                return None, []
+                return
             clients = await repo.revoke_grants_of_provider_session(op_session_hash, now)
+            notices = {
+                (c["client_id"], c["backchannel_logout_uri"], str(account_id), op_session_hash[:32])
+                for c in clients
+                if c["backchannel_logout_uri"]
+            }
+            await repo.queue_logout_notices(sorted(notices), now)
             event = AuditEvent(
                 action="logout", actor=str(account_id), subject_type="session", subject_id=op_session_hash[:16]
             )
             await record(event, now)
-        return account_id, clients
 
 
 def _state(row: Any | None) -> ThrottleState:

@@ -19,6 +19,7 @@ from piccolo.columns import (
 )
 from piccolo.columns.base import OnDelete
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
+from piccolo.columns.defaults.uuid import UUID4
 from piccolo.table import Table
 
 from backend.features.units.tables import Unit
@@ -159,3 +160,24 @@ class UpstreamLink(Table, tablename="upstream_links"):
     subject = Varchar(length=255)
     account = ForeignKey(Account, on_delete=OnDelete.cascade)
     created_at = Timestamptz(default=TimestamptzNow())
+
+
+class LogoutNotice(Table, tablename="oidc_logout_notices"):
+    """A back-channel logout token still to be delivered to a client (OIDC Back-Channel Logout 1.0).
+
+    Written in the transaction that ends the sign-in, sent by a job after commit and retried while the
+    client is unreachable, so a logout is never lost to a crash or a client's bad minute. The token
+    itself is signed at send time (iat/exp fresh); `id` is its jti, so a client can drop a repeat.
+    """
+
+    id = UUID(primary_key=True, default=UUID4())
+    client = Varchar(length=100)
+    uri = Text()
+    subject = Text()
+    sid = Text()
+    created_at = Timestamptz(default=TimestamptzNow())
+    due_at = Timestamptz(default=TimestamptzNow())
+    attempts = Integer(default=0)
+    sent_at = Timestamptz(null=True, default=None)
+    given_up_at = Timestamptz(null=True, default=None)
+    last_error = Text(null=True, default=None)

@@ -12,6 +12,8 @@ from contextlib import asynccontextmanager
 
 from procrastinate import App, PsycopgConnector
 
+from backend.features.identity.jobs import KICKS as IDENTITY_KICKS
+from backend.features.identity.jobs import blueprint as identity_blueprint
 from backend.features.jobs import maintenance
 from backend.features.jobs.kicks import AnyTask
 from backend.features.notify.jobs import KICKS as NOTIFY_KICKS
@@ -21,9 +23,10 @@ from backend.settings import Settings
 JOBS = App(connector=PsycopgConnector())
 JOBS.add_tasks_from(maintenance.blueprint, namespace="jobs")
 JOBS.add_tasks_from(notify_blueprint, namespace="notify")
+JOBS.add_tasks_from(identity_blueprint, namespace="identity")
 
 # PostgreSQL channels whose notifications queue a task (see kicks.py): outboxes and their drain tasks.
-KICKS: dict[str, AnyTask] = {**NOTIFY_KICKS}
+KICKS: dict[str, AnyTask] = {**NOTIFY_KICKS, **IDENTITY_KICKS}
 
 # psycopg connections a worker needs besides one per running job: LISTEN, fetching, heartbeats, cron.
 EXTRA_CONNECTIONS = 4

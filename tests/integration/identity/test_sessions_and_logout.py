@@ -6,11 +6,13 @@ from __future__ import annotations
 from datetime import timedelta
 from urllib.parse import parse_qs, urlencode, urlsplit
 
+import httpx
 import pytest
 from httpx import AsyncClient
 from jose import jwt as jose_jwt
 
 from backend.features.identity import keys
+from backend.features.identity.backchannel import BackchannelSender
 from backend.features.identity.clients import Client
 from backend.lib.clock import FrozenClock
 from backend.settings import Settings
@@ -160,7 +162,7 @@ async def test_password_change_ends_every_session(client: AsyncClient, officer: 
 
 
 async def test_rp_initiated_logout_with_backchannel_notice(
-    client: AsyncClient, officer: str, settings: Settings
+    client: AsyncClient, officer: str, settings: Settings, clock: FrozenClock
 ) -> None:
     recorder = Recorder()
     async with serving(recorder) as receiver:
@@ -180,6 +182,9 @@ async def test_rp_initiated_logout_with_backchannel_notice(
             },
         )
         assert response.headers["location"] == "https://app.example.vn/bye?state=s1"
+        assert recorder.requests == []  # sent by a job, after commit
+        async with httpx.AsyncClient() as http:
+            assert await BackchannelSender(settings, clock, http).drain() == 1
     [(path, _headers, body)] = recorder.requests
     logout_token = parse_qs(body.decode())["logout_token"][0]
     header = jose_jwt.get_unverified_header(logout_token)
