@@ -31,15 +31,44 @@
    * would be lost instead of dropping them silently. */
   let live = false;
   const NativeWebSocket = window.WebSocket;
-  window.WebSocket = class extends NativeWebSocket {
+  /* reactpy's client retries a dropped connection only once it has been connected, so a page opened on
+   * a bad line would stay a still picture. Its live socket is therefore this stand-in, which keeps
+   * trying (with growing waits, and at once when the phone is back online) until the first connection
+   * opens; after that, a close goes to reactpy, which reconnects by itself. */
+  class PatientSocket {
     constructor(url, protocols) {
-      super(url, protocols);
-      if (String(url).includes("/_reactpy/stream")) {
-        this.addEventListener("open", () => setLive(true));
-        this.addEventListener("close", () => setLive(false));
-      }
+      Object.assign(this, { url, protocols, onopen: null, onmessage: null, onclose: null, onerror: null });
+      this.wait = 1000;
+      this.connect();
     }
+    connect() {
+      const socket = new NativeWebSocket(this.url, this.protocols);
+      this.socket = socket;
+      socket.onopen = (event) => { this.opened = true; setLive(true); if (this.onopen) this.onopen(event); };
+      socket.onmessage = (event) => { if (this.onmessage) this.onmessage(event); };
+      socket.onerror = (event) => { if (this.opened && this.onerror) this.onerror(event); };
+      socket.onclose = (event) => {
+        setLive(false);
+        if (this.opened) { if (this.onclose) this.onclose(event); return; }
+        if (this.closedByPage) return;
+        const retry = () => { clearTimeout(timer); window.removeEventListener("online", retry); this.connect(); };
+        const timer = setTimeout(retry, this.wait);
+        window.addEventListener("online", retry);
+        this.wait = Math.min(this.wait * 2, 30000);
+      };
+    }
+    get readyState() { return this.socket.readyState; }
+    send(data) { this.socket.send(data); }
+    close(code, reason) { this.closedByPage = true; this.socket.close(code, reason); }
+  }
+  window.WebSocket = function (url, protocols) {
+    return String(url).includes("/_reactpy/stream")
+      ? new PatientSocket(url, protocols)
+      : new NativeWebSocket(url, protocols);
   };
+  Object.assign(window.WebSocket, {
+    CONNECTING: 0, OPEN: 1, CLOSING: 2, CLOSED: 3, prototype: NativeWebSocket.prototype,
+  });
   function setLive(connected) {
     live = connected;
     const banner = $("#banner-connection");

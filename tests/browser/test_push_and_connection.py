@@ -102,3 +102,24 @@ async def test_inbox_and_permission_asked_only_on_the_button(
     assert await page.evaluate("Notification.permission") == "default"
     await page.click("[data-push-enable]")
     await expect(page.locator("#toast")).to_contain_text("chưa cho phép thông báo")
+
+
+async def test_a_page_opened_on_a_bad_line_goes_live_once_the_line_holds(page: Page, live_app: LiveApp) -> None:
+    attempts = 0
+
+    async def failing_twice_then_through(socket: WebSocketRoute) -> None:
+        nonlocal attempts
+        attempts += 1
+        if attempts <= 2:
+            await socket.close()
+            return
+        socket.connect_to_server()
+
+    await page.route_web_socket(re.compile(r"/_reactpy/stream"), failing_twice_then_through)
+    await page.goto(live_app.origin + "/units?q=ha")
+    await expect(page.locator("#banner-connection")).to_contain_text("Mất kết nối")
+    await expect(page.locator("#ssr")).to_have_count(0, timeout=20000)
+    await expect(page.locator("#banner-connection")).to_be_hidden()
+    assert attempts == 3
+    await page.locator("#q").fill("hue")
+    await expect(page.locator("#toast")).not_to_contain_text("Chưa gửi được thao tác")
