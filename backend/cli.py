@@ -18,6 +18,7 @@ from backend.features.identity.service import AccountService, Caller
 from backend.features.jobs.worker import run_worker
 from backend.features.notify import vapid
 from backend.features.units import repo as units_repo
+from backend.lib import sealing
 from backend.lib.access import Role
 from backend.lib.clock import SystemClock
 from backend.lib.errors import AppError
@@ -243,8 +244,28 @@ def keys_rotate() -> None:
     """next -> active -> retired; retired keys are kept until every token they signed has expired."""
     settings = _settings()
     longest = max(settings.access_token_seconds, settings.id_token_seconds)
-    result = _with_database(_database_url(settings), lambda: keys.rotate(SystemClock().now(), longest))
+    result = _with_database(_database_url(settings), lambda: keys.rotate(SystemClock().now(), longest, settings.sealer))
     click.echo(f"Đã xoay khóa / keys rotated: {result}")
+
+
+@keys_group.command("new-kek")
+def keys_new_kek() -> None:
+    """Print a new key for MATTRAN_KEY_ENCRYPTION_KEYS (it seals the private keys kept in the database)."""
+    click.echo(sealing.new_key())
+
+
+@keys_group.command("reseal")
+def keys_reseal() -> None:
+    """Seal every stored private key (signing and VAPID) with the first of MATTRAN_KEY_ENCRYPTION_KEYS."""
+    settings = _settings()
+    if not settings.key_encryption_keys:
+        raise click.UsageError("MATTRAN_KEY_ENCRYPTION_KEYS is empty: nothing to seal with")
+
+    async def reseal_all() -> tuple[int, int]:
+        return await keys.reseal(settings.sealer), await vapid.reseal(settings.sealer)
+
+    signing, push_keys = _with_database(_database_url(settings), reseal_all)
+    click.echo(f"Đã niêm phong lại / resealed: {signing} signing, {push_keys} VAPID")
 
 
 @main.group()
@@ -256,7 +277,7 @@ def push() -> None:
 def push_rotate_key() -> None:
     """New VAPID key pair; the old one keeps signing for its subscriptions until they renew (docs/notify.md)."""
     settings = _settings()
-    result = _with_database(_database_url(settings), lambda: vapid.rotate(SystemClock().now()))
+    result = _with_database(_database_url(settings), lambda: vapid.rotate(SystemClock().now(), settings.sealer))
     click.echo(f"Đã xoay khóa VAPID / VAPID key rotated: {result}")
 
 

@@ -45,8 +45,8 @@ async def migrate(settings: Settings, clock: Clock) -> dict[str, int]:
             async with lock_connection.transaction():
                 await apply_jobs_schema(lock_connection)
             changes = await UnitService(clock).sync_official_catalogue()
-            await keys.ensure_keys(clock.now())
-            await vapid.ensure_active_key(clock.now())
+            await keys.ensure_keys(clock.now(), settings.sealer)
+            await vapid.ensure_active_key(clock.now(), settings.sealer)
             await ensure_web_client(settings)
             return changes
         finally:

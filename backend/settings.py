@@ -13,6 +13,8 @@ from urllib.parse import urlsplit
 
 import msgspec
 
+from backend.lib.sealing import Sealer
+
 Environment = Literal["development", "test", "production"]
 Language = Literal["vi", "en"]
 
@@ -100,6 +102,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     # Deliveries one worker has in flight at once (each also takes a database connection to record its outcome;
     # the throughput benchmark found more than 8 no faster over one client).
     push_concurrency: int = 8
+    # Fernet keys (comma-separated; the first seals, any opens) sealing the private keys kept in the database
+    # (token signing, VAPID): see backend/lib/sealing.py. Empty stores them plain; refused in production.
+    key_encryption_keys: str = ""
     # Registry: the circumstance codes a household may carry (comma-separated; labels in backend/lib/i18n.py).
     registry_circumstances: str = REGISTRY_CIRCUMSTANCES
     # Secret mixed into the hash of ID numbers (exact search without reading them). Changing it orphans every
@@ -118,10 +123,17 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             raise ValueError("worker_concurrency, push_concurrency and push_max_attempts must be at least 1")
         if self.push_retry_base_seconds < 1:
             raise ValueError("push_retry_base_seconds must be at least 1")
+        if self.environment == "production" and not self.key_encryption_keys:
+            raise ValueError("set MATTRAN_KEY_ENCRYPTION_KEYS in production (`mattran keys new-kek` makes one)")
         if self.environment == "production" and self.registry_id_pepper == DEVELOPMENT_ID_PEPPER:
             raise ValueError("set MATTRAN_REGISTRY_ID_PEPPER to a long random secret in production")
         if not self.registry_circumstance_codes:
             raise ValueError("registry_circumstances must list at least one code")
+
+    @property
+    def sealer(self) -> Sealer:
+        """Seals and opens the private keys kept in the database (key_encryption_keys)."""
+        return Sealer(self.key_encryption_keys)
 
     @property
     def uses_embedded_database(self) -> bool:

@@ -1,4 +1,9 @@
+from backend.lib.sealing import Sealer
 from backend.settings import Settings, settings_from_env
+
+# Tests seal the stored private keys as production does (a fixed key, for tests only).
+TEST_KEY_ENCRYPTION_KEY = "zsf3WSqYCFAkgcttnP0ehGeIrqOkYFlQmq5F75h_YHA="
+TEST_SEALER = Sealer(TEST_KEY_ENCRYPTION_KEY)
 
 
 def settings_for(database_url: str, **overrides: object) -> Settings:
@@ -12,5 +17,6 @@ def settings_for(database_url: str, **overrides: object) -> Settings:
         "argon2_memory_kib": 1024,
         "argon2_time_cost": 1,
         "argon2_parallelism": 1,
+        "key_encryption_keys": TEST_KEY_ENCRYPTION_KEY,
     }
     return settings_from_env({}, **(values | overrides))

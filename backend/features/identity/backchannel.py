@@ -67,7 +67,8 @@ class BackchannelSender:
     async def _send(self, notice: Any) -> bool:
         key_set = await keys.key_set()
         claims = logout_token_claims(self.settings, notice, int(self.clock.now().timestamp()))
-        token = jose.sign(claims, private_pem=key_set.active_private_pem, kid=key_set.active_kid, typ=LOGOUT_TOKEN_TYP)
+        signing_pem = key_set.signing_pem(self.settings.sealer)
+        token = jose.sign(claims, private_pem=signing_pem, kid=key_set.active_kid, typ=LOGOUT_TOKEN_TYP)
         try:
             response = await self.http.post(notice["uri"], data={"logout_token": token})
         except httpx.HTTPError as error:

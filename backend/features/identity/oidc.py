@@ -349,6 +349,7 @@ class OidcService:
     ) -> dict[str, Any]:
         now = self.clock.now()
         key_set = await keys.key_set()
+        signing_pem = key_set.signing_pem(self.settings.sealer)
         subject = str(account_id) if account_id else client.client_id
         access_claims = {
             "iss": self.issuer,
@@ -362,9 +363,7 @@ class OidcService:
             "jti": uuid.uuid4().hex,
             "gid": str(grant_id),
         } | ({"auth_time": int(auth_time.timestamp())} if auth_time else {})
-        access_token = jose.sign(
-            access_claims, private_pem=key_set.active_private_pem, kid=key_set.active_kid, typ=ACCESS_TOKEN_TYP
-        )
+        access_token = jose.sign(access_claims, private_pem=signing_pem, kid=key_set.active_kid, typ=ACCESS_TOKEN_TYP)
         response: dict[str, Any] = {
             "access_token": access_token,
             "token_type": "Bearer",
@@ -387,7 +386,7 @@ class OidcService:
                 | ({"sid": op_session_hash[:32]} if op_session_hash else {})
             )
             response["id_token"] = jose.sign(
-                id_claims, private_pem=key_set.active_private_pem, kid=key_set.active_kid, typ=ID_TOKEN_TYP
+                id_claims, private_pem=signing_pem, kid=key_set.active_kid, typ=ID_TOKEN_TYP
             )
         if account_id is not None and "refresh_token" in client.grant_types:
             raw, token_hash = new_secret()

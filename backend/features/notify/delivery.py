@@ -328,7 +328,7 @@ class Dispatcher:
 
     async def _vapid_keys(self, key_id: uuid.UUID) -> VapidKeys | None:
         if key_id not in self._keys:
-            self._keys.update(await vapid.keys_by_id([key_id]))
+            self._keys.update(await vapid.keys_by_id([key_id], self.settings.sealer))
         return self._keys.get(key_id)
 
 

@@ -125,7 +125,7 @@ class NotifyService:
     # Push subscriptions ---------------------------------------------------------------------------
 
     async def public_key(self) -> PushPublicKey:
-        key = await vapid.active_key(self.clock.now())
+        key = await vapid.active_key(self.clock.now(), self.settings.sealer)
         return PushPublicKey(public_key=key.keys.application_server_key)
 
     async def subscribe(
@@ -163,8 +163,8 @@ class NotifyService:
 
     async def _key_for(self, application_server_key: str | None) -> vapid.StoredKey:
         if application_server_key is None:
-            return await vapid.active_key(self.clock.now())
-        key = await vapid.key_named(application_server_key)
+            return await vapid.active_key(self.clock.now(), self.settings.sealer)
+        key = await vapid.key_named(application_server_key, self.settings.sealer)
         if key is None:
             raise InvalidPushSubscription(
                 "problem.push.unknown_key",

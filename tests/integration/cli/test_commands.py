@@ -15,6 +15,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from support.config import TEST_KEY_ENCRYPTION_KEY
+
 pytestmark = pytest.mark.integration
 
 MATTRAN = str(Path(sys.executable).parent / "mattran")
@@ -29,6 +31,7 @@ def free_port() -> int:
 def command_env(**overrides: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("MATTRAN_") and k != "DATABASE_URL"}
     env["MATTRAN_LOG_JSON"] = "false"
+    env["MATTRAN_KEY_ENCRYPTION_KEYS"] = TEST_KEY_ENCRYPTION_KEY
     env.update(overrides)
     return env
 

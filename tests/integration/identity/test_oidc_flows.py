@@ -15,6 +15,7 @@ from backend.features.identity import keys
 from backend.features.identity.oidc import api_audience
 from backend.lib.clock import FrozenClock
 from backend.settings import Settings
+from support.config import TEST_SEALER
 from support.identity import (
     REDIRECT_URI,
     AuthorizationResult,
@@ -378,7 +379,7 @@ async def test_unknown_kid_is_rejected(
     key_set = await keys.key_set()
     token = jose_jwt.encode(
         await valid_claims(settings, clock, cadre),
-        key_set.active_private_pem,
+        key_set.signing_pem(TEST_SEALER),
         algorithm="RS256",
         headers={"kid": "not-a-key", "typ": "at+jwt"},
     )
@@ -397,7 +398,7 @@ async def test_wrong_audience_or_issuer_is_rejected(
     key_set = await keys.key_set()
     token = jose_jwt.encode(
         real | change,
-        key_set.active_private_pem,
+        key_set.signing_pem(TEST_SEALER),
         algorithm="RS256",
         headers={"kid": key_set.active_kid, "typ": "at+jwt"},
     )

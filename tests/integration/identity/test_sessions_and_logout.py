@@ -210,15 +210,15 @@ async def test_key_rotation_keeps_old_tokens_valid_until_they_expire(
     before = await access_token()
     old_kid = jose_jwt.get_unverified_header(before)["kid"]
     published_before = {k["kid"] for k in (await client.get("/oauth/jwks")).json()["keys"]}
-    result = await keys.rotate(clock.now(), settings.access_token_seconds)
+    result = await keys.rotate(clock.now(), settings.access_token_seconds, settings.sealer)
     assert result["active"] in published_before  # the promoted key was published before it signed anything
     after = await access_token()
     assert jose_jwt.get_unverified_header(after)["kid"] == result["active"] != old_kid
     assert old_kid in {k["kid"] for k in (await client.get("/oauth/jwks")).json()["keys"]}
     assert (await client.get("/api/v1/me", headers=bearer(before))).status_code == 200
     clock.advance(timedelta(seconds=settings.access_token_seconds + 60))
-    await keys.rotate(clock.now(), settings.access_token_seconds)
+    await keys.rotate(clock.now(), settings.access_token_seconds, settings.sealer)
     clock.advance(timedelta(seconds=settings.access_token_seconds + 60))
-    purged = await keys.rotate(clock.now(), settings.access_token_seconds)
+    purged = await keys.rotate(clock.now(), settings.access_token_seconds, settings.sealer)
     assert purged["purged"] >= 1
     assert old_kid not in {k["kid"] for k in (await client.get("/oauth/jwks")).json()["keys"]}

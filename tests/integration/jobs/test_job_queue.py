@@ -10,6 +10,8 @@ import pytest
 from procrastinate import App, Blueprint, JobContext, PsycopgConnector
 
 from backend import db
+from backend.features.identity.jobs import send_logout_notices
+from backend.features.identity.repo import LOGOUT_NOTICES_CHANNEL
 from backend.features.jobs.app import JOBS, KICKS, opened
 from backend.features.jobs.kicks import kick
 from backend.features.jobs.maintenance import retry_stalled
@@ -56,8 +58,8 @@ async def test_a_wake_up_while_one_waits_is_deduplicated(connected: str, databas
     assert (job["task_name"], job["status"], job["queueing_lock"]) == ("notify:deliver", "todo", "notify.deliver")
 
 
-def test_the_outbox_channel_wakes_the_delivery_task() -> None:
-    assert {OUTBOX_CHANNEL: deliver_pending} == KICKS
+def test_each_outbox_channel_wakes_its_drain_task() -> None:
+    assert {OUTBOX_CHANNEL: deliver_pending, LOGOUT_NOTICES_CHANNEL: send_logout_notices} == KICKS
 
 
 def test_periodic_jobs_are_registered_with_a_queueing_lock_each() -> None:
@@ -66,6 +68,7 @@ def test_periodic_jobs_are_registered_with_a_queueing_lock_each() -> None:
     assert {name: task.cron for name, task in periodic.items()} == {
         "notify:sweep": "* * * * *",
         "notify:prune": "23 20 * * *",
+        "identity:sweep_logouts": "* * * * *",
         "jobs:retry_stalled": "*/5 * * * *",
         "jobs:remove_old_jobs": "41 19 * * *",
     }
@@ -73,6 +76,7 @@ def test_periodic_jobs_are_registered_with_a_queueing_lock_each() -> None:
     assert all(task.task.queueing_lock for task in periodic.values())
     # The sweep and the wake-up share one lock: at most one drain waits, whoever asked.
     assert periodic["notify:sweep"].task.queueing_lock == deliver_pending.queueing_lock
+    assert periodic["identity:sweep_logouts"].task.queueing_lock == send_logout_notices.queueing_lock
 
 
 flaky = Blueprint()

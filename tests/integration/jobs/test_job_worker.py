@@ -23,7 +23,7 @@ from backend.features.notify.service import NotifyService, notify
 from backend.lib.clock import FrozenClock
 from backend.settings import Settings
 from schemas.notify import PushKeys, PushSubscriptionCreate
-from support.config import settings_for
+from support.config import TEST_KEY_ENCRYPTION_KEY, TEST_SEALER, settings_for
 from support.identity import make_account
 from support.push_stub import BrowserSubscription, PushServiceStub
 
@@ -36,7 +36,7 @@ async def subscribed_account(
     settings: Settings, clock: FrozenClock, stub: PushServiceStub
 ) -> tuple[uuid.UUID, BrowserSubscription]:
     account_id = await make_account(settings, clock, f"lan.{uuid.uuid4().hex[:6]}", "citizen", "TW")
-    key = await vapid.active_key(clock.now())
+    key = await vapid.active_key(clock.now(), TEST_SEALER)
     browser = stub.subscribe(application_server_key=key.keys.application_server_key)
     sub = browser.subscription
     data = PushSubscriptionCreate(endpoint=sub.endpoint, keys=PushKeys(p256dh=sub.p256dh, auth=sub.auth))
@@ -111,7 +111,7 @@ async def _periodic_jobs_deferred() -> bool:
 
 def command_env(**overrides: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("MATTRAN_") and k != "DATABASE_URL"}
-    return env | {"MATTRAN_LOG_JSON": "false"} | overrides
+    return env | {"MATTRAN_LOG_JSON": "false", "MATTRAN_KEY_ENCRYPTION_KEYS": TEST_KEY_ENCRYPTION_KEY} | overrides
 
 
 async def test_mattran_worker_runs_jobs_until_told_to_stop(

@@ -9,6 +9,7 @@ from backend.features.notify.service import NotifyService
 from backend.lib.clock import FrozenClock
 from backend.settings import Settings
 from schemas.notify import PushKeys, PushSubscriptionCreate
+from support.config import TEST_SEALER
 from support.push_stub import BrowserSubscription, PushServiceStub
 
 
@@ -16,7 +17,7 @@ async def subscribe_device(
     settings: Settings, clock: FrozenClock, stub: PushServiceStub, account_id: uuid.UUID
 ) -> BrowserSubscription:
     """A browser of this account subscribed (as the web app does) with the server's current public key."""
-    key = await vapid.active_key(clock.now())
+    key = await vapid.active_key(clock.now(), TEST_SEALER)
     browser = stub.subscribe(application_server_key=key.keys.application_server_key)
     sub = browser.subscription
     data = PushSubscriptionCreate(endpoint=sub.endpoint, keys=PushKeys(p256dh=sub.p256dh, auth=sub.auth))

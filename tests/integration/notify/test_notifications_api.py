@@ -17,6 +17,7 @@ from backend.features.notify import vapid
 from backend.features.notify.service import notify
 from backend.lib.clock import FrozenClock
 from backend.settings import Settings
+from support.config import TEST_SEALER
 from support.identity import access_token_for as token_for
 from support.identity import bearer, make_account
 from support.push_stub import PushServiceStub
@@ -69,7 +70,7 @@ async def test_the_public_key_is_public_and_stable(client: AsyncClient, clock: F
     assert (
         first.json()
         == second.json()
-        == {"public_key": (await vapid.active_key(clock.now())).keys.application_server_key}
+        == {"public_key": (await vapid.active_key(clock.now(), TEST_SEALER)).keys.application_server_key}
     )
     assert len(base64.urlsafe_b64decode(first.json()["public_key"] + "=")) == 65
 

@@ -18,6 +18,7 @@ from backend.features.notify.delivery import Dispatcher
 from backend.features.notify.service import notify
 from backend.lib.clock import FrozenClock
 from backend.settings import Settings
+from support.config import TEST_KEY_ENCRYPTION_KEY, TEST_SEALER
 from support.identity import make_account
 from support.push_stub import PushServiceStub
 
@@ -31,9 +32,9 @@ async def key_rows() -> list[tuple[str, str]]:
 
 
 async def test_migrate_made_one_key_and_keeps_it(connected: str, clock: FrozenClock) -> None:
-    first = await vapid.active_key(clock.now())
+    first = await vapid.active_key(clock.now(), TEST_SEALER)
 
-    assert await vapid.ensure_active_key(clock.now()) == first
+    assert await vapid.ensure_active_key(clock.now(), TEST_SEALER) == first
     assert await key_rows() == [(first.keys.application_server_key, "active")]
 
 
@@ -42,9 +43,9 @@ async def test_a_rotation_keeps_old_subscriptions_working_until_they_renew(
 ) -> None:
     account = await make_account(settings, clock, "lan", "citizen", "TW")
     old_device = await subscribe_device(settings, clock, stub, account)
-    old_key = (await vapid.active_key(clock.now())).keys.application_server_key
+    old_key = (await vapid.active_key(clock.now(), TEST_SEALER)).keys.application_server_key
 
-    result = await vapid.rotate(clock.now())
+    result = await vapid.rotate(clock.now(), TEST_SEALER)
     new_device = await subscribe_device(settings, clock, stub, account)
     async with db.transaction():
         await notify(account, "announcement", "Sau khi xoay khóa", "…", dedup_key=str(uuid.uuid4()), now=clock.now())
@@ -62,21 +63,24 @@ async def test_a_retired_key_goes_once_no_subscription_uses_it(
 ) -> None:
     account = await make_account(settings, clock, "lan", "citizen", "TW")
     device = await subscribe_device(settings, clock, stub, account)
-    original = (await vapid.active_key(clock.now())).keys.application_server_key
-    first = await vapid.rotate(clock.now())
+    original = (await vapid.active_key(clock.now(), TEST_SEALER)).keys.application_server_key
+    first = await vapid.rotate(clock.now(), TEST_SEALER)
     assert first["purged"] == 0  # the device still needs the original key
     async with db.transaction(), db.connection() as conn:
         await conn.execute("DELETE FROM push_subscriptions WHERE endpoint = $1", device.subscription.endpoint)
 
-    second = await vapid.rotate(clock.now())
+    second = await vapid.rotate(clock.now(), TEST_SEALER)
 
     assert second["purged"] == 2  # the original and the first rotation's key: no subscription uses either
     assert await key_rows() == [(second["active"], "active")]
-    assert await vapid.key_named(original) is None
+    assert await vapid.key_named(original, TEST_SEALER) is None
 
 
 async def test_the_rotate_command(connected: str, database: str) -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("MATTRAN_")} | {"DATABASE_URL": database}
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MATTRAN_")} | {
+        "DATABASE_URL": database,
+        "MATTRAN_KEY_ENCRYPTION_KEYS": TEST_KEY_ENCRYPTION_KEY,
+    }
     before = await key_rows()
 
     process = await asyncio.create_subprocess_exec(
