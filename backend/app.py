@@ -46,6 +46,7 @@ from backend.features.units.controllers import UnitController
 from backend.lib.clock import Clock, SystemClock
 from backend.lib.errors import EXCEPTION_HANDLERS, PROBLEM_MEDIA_TYPE, build_problem
 from backend.lib.i18n import negotiate_language, translate
+from backend.lib.logging import configure_logging
 from backend.lib.request_context import begin_request
 from backend.migrations import ensure_web_client
 from backend.settings import Settings, get_settings
@@ -201,5 +202,10 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
 
 
 def create_app_from_env() -> MattranApp:
-    """Factory for uvicorn (`mattran serve` passes the resolved DATABASE_URL through the environment)."""
-    return create_app()
+    """Factory for uvicorn (`mattran serve` passes the resolved DATABASE_URL through the environment).
+
+    With `--workers N` each worker is a fresh process that imports this factory, so it sets up logging
+    itself; otherwise the access log and every other record of those workers would be lost."""
+    settings = get_settings()
+    configure_logging(settings.log_level, settings.log_json)
+    return create_app(settings)

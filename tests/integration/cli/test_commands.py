@@ -37,7 +37,10 @@ def command_env(**overrides: str) -> dict[str, str]:
 
 
 @contextmanager
-def serving(env: dict[str, str], *args: str, startup_seconds: float = 90) -> Iterator[str]:
+def serving(
+    env: dict[str, str], *args: str, startup_seconds: float = 90, output: list[str] | None = None
+) -> Iterator[str]:
+    """`mattran serve` on a free port until the block ends; its output is appended to `output` after it stops."""
     port = free_port()
     process = subprocess.Popen(
         [MATTRAN, "serve", "--port", str(port), *args],
@@ -67,6 +70,8 @@ def serving(env: dict[str, str], *args: str, startup_seconds: float = 90) -> Ite
             process.wait(timeout=30)
         except subprocess.TimeoutExpired:
             process.kill()
+        if output is not None and process.stdout:
+            output.append(process.stdout.read())
 
 
 def test_serve_on_a_database_url_with_demo_data(database: str) -> None:
@@ -77,6 +82,14 @@ def test_serve_on_a_database_url_with_demo_data(database: str) -> None:
         assert areas["items"], "demo residential areas were seeded"
         found = httpx.get(f"{base}/api/v1/units", params={"q": "hoan kiem"}).json()
         assert found["items"][0]["name"] == "Phường Hoàn Kiếm"
+
+
+def test_serve_with_several_workers_keeps_their_access_log(database: str) -> None:
+    output: list[str] = []
+    with serving(command_env(DATABASE_URL=database), "--workers", "2", output=output) as base:
+        for _ in range(4):
+            assert httpx.get(f"{base}/api/v1/units/00070").status_code == 200
+    assert output[0].count("mattran.access: GET /api/v1/units/00070 200") == 4
 
 
 def test_serve_without_database_url_starts_the_embedded_database(tmp_path: Path) -> None:
