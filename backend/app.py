@@ -30,6 +30,8 @@ from litestar.types import (
 from swagger_ui_bundle import swagger_ui_path
 
 from backend import db
+from backend.features.assistant.controllers import ASSISTANT_CONTROLLERS
+from backend.features.congress.controllers import CONGRESS_CONTROLLERS
 from backend.features.identity import keys
 from backend.features.identity.bff_controllers import BFF_ROUTES
 from backend.features.identity.controllers import AccountController, MeController
@@ -37,9 +39,13 @@ from backend.features.identity.oauth_errors import OAuthError, oauth_error_respo
 from backend.features.identity.oidc_controllers import OIDC_ROUTES
 from backend.features.identity.security_audit import audit_security_failure
 from backend.features.jobs.worker import in_process_worker
+from backend.features.library.controllers import LIBRARY_CONTROLLERS
 from backend.features.notify.controllers import NotificationController, PushController
+from backend.features.petitions.controllers import PetitionController
+from backend.features.petitions.open311_controllers import Open311Controller
 from backend.features.registry.controllers import REGISTRY_CONTROLLERS
 from backend.features.registry.transfer_controllers import TRANSFER_CONTROLLERS
+from backend.features.reports.controllers import REPORT_CONTROLLERS
 from backend.features.sync.controllers import DraftController, SyncController
 from backend.features.system.controllers import health
 from backend.features.units.controllers import UnitController
@@ -52,6 +58,7 @@ from backend.migrations import ensure_web_client
 from backend.settings import Settings, get_settings
 from backend.version import VERSION
 from pwa.app import pwa_routes
+from pwa.features.library.assets import offline_script
 
 access_log = logging.getLogger("mattran.access")
 
@@ -181,7 +188,14 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
             SyncController,
             DraftController,
             *REGISTRY_CONTROLLERS,
+            PetitionController,
+            Open311Controller,
+            *LIBRARY_CONTROLLERS,
+            offline_script,
             *TRANSFER_CONTROLLERS,
+            *CONGRESS_CONTROLLERS,
+            *REPORT_CONTROLLERS,
+            *ASSISTANT_CONTROLLERS,
             *OIDC_ROUTES,
             *BFF_ROUTES,
             *pwa_routes(),

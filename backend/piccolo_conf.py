@@ -14,5 +14,9 @@ APP_REGISTRY = AppRegistry(
         "backend.features.sync.piccolo_app",
         "backend.features.notify.piccolo_app",
         "backend.features.registry.piccolo_app",
+        "backend.features.library.piccolo_app",
+        "backend.features.reports.piccolo_app",
+        "backend.features.petitions.piccolo_app",
+        "backend.features.congress.piccolo_app",
     ]
 )

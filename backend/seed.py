@@ -6,8 +6,12 @@ Each feature contributes its own demo step; every step is idempotent, so seeding
 from __future__ import annotations
 
 from backend import db
+from backend.features.congress.demo import seed_demo_congresses
 from backend.features.identity.service import AccountService, Caller
+from backend.features.library.demo import seed_demo_library
+from backend.features.petitions.demo import seed_demo_petitions
 from backend.features.registry.demo import seed_demo_households
+from backend.features.reports.demo import seed_demo_reports
 from backend.features.units.service import UnitService
 from backend.lib.clock import Clock
 from backend.settings import Settings
@@ -29,6 +33,10 @@ async def seed_demo(
 ) -> dict[str, int]:
     areas = await UnitService(clock).seed_demo_areas(seed)
     counts = {"residential_areas": areas, **await seed_demo_households(clock, seed, households)}
+    counts |= await seed_demo_congresses(settings, clock, seed)
+    counts |= await seed_demo_library(settings, clock)
+    counts |= await seed_demo_petitions(settings, clock, seed)
+    counts |= await seed_demo_reports(clock, seed)
     return counts | {"accounts": await seed_demo_accounts(settings, clock)}
 
 

@@ -112,6 +112,37 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     registry_id_pepper: str = DEVELOPMENT_ID_PEPPER
     # Largest spreadsheet (CSV or XLSX) a registry import accepts; keep it below max_body_bytes.
     registry_import_max_bytes: int = 8 * 1024 * 1024
+    # An import still `loading` with no progress for this long was left by a crashed process: it is reset.
+    registry_import_lease_seconds: int = 15 * 60
+    # Uploaded files of imports never confirmed (or failed) are removed after this long.
+    registry_import_retention_hours: int = 72
+    # Unit reports: a week's report is due this many hours after the week ends (Sunday midnight, Vietnam time).
+    reports_deadline_hours: int = 12
+    # Petitions: where attachments are stored on disk (empty: <data_dir>/petitions), the largest one accepted,
+    # the public copy's longest side, public holidays that do not count as working days (YYYY-MM-DD, comma-
+    # separated), how long after an answer the citizen may reopen, how long past a deadline before escalation,
+    # and failed tracking-code lookups per client before lookups are locked (with a growing wait).
+    petitions_storage_dir: str = ""
+    petitions_attachment_max_bytes: int = 5 * 1024 * 1024
+    petitions_image_max_side: int = 1600
+    petitions_holidays: str = ""
+    petitions_reopen_days: int = 30
+    petitions_escalation_grace_hours: int = 24
+    petitions_track_failures: int = 10
+    # Open311 GeoReport v2: API keys accepted for writes (comma-separated); a bearer token works as well.
+    open311_api_keys: str = ""
+    # Library: the largest uploaded document (counted while streaming; keep it below max_body_bytes), and
+    # the most a DOCX's parts may expand to (checked from the zip directory before decompressing: zip bombs).
+    library_upload_max_bytes: int = 8 * 1024 * 1024
+    library_docx_max_uncompressed_bytes: int = 64 * 1024 * 1024
+    # Assistant: an OpenAI-compatible chat endpoint (base URL, e.g. http://127.0.0.1:8080/v1; empty: extractive
+    # answers only), its model name and key, how long to wait for it, and whether residents' personal data may
+    # be sent to it unmasked.
+    assistant_model_url: str = ""
+    assistant_model_name: str = ""
+    assistant_model_api_key: str = ""
+    assistant_model_timeout_seconds: float = 30.0
+    assistant_model_personal_data: bool = False
 
     def __post_init__(self) -> None:
         # msgspec turns a ValueError here into a validation error, so a bad combination stops the process.

@@ -223,6 +223,19 @@ class VisitCreate(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     follow_up: LongText = ""
 
 
+class VisitUpdate(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """Only the fields sent change; `version` must be the one last read (else 409). A visit stays with its
+    household."""
+
+    version: Version
+    visited_on: date | msgspec.UnsetType = msgspec.UNSET
+    purpose: Purpose | msgspec.UnsetType = msgspec.UNSET
+    needs: LongText | msgspec.UnsetType = msgspec.UNSET
+    concerns: LongText | msgspec.UnsetType = msgspec.UNSET
+    feedback: LongText | msgspec.UnsetType = msgspec.UNSET
+    follow_up: LongText | msgspec.UnsetType = msgspec.UNSET
+
+
 class VisitRead(msgspec.Struct, kw_only=True):
     id: uuid.UUID
     household_id: uuid.UUID

@@ -10,8 +10,18 @@ from reactpy import component, html
 
 from pwa.session import PageSession
 
-NAV = (("/", "pwa.nav.home", "⌂"), ("/households", "pwa.nav.households", "▦"), ("/notes", "pwa.nav.notes", "✎"),
-       ("/account", "pwa.nav.account", "☺"))  # fmt: skip
+# Five destinations a thumb reaches; every other app is a card on the home page.
+NAV = (
+    ("/", "pwa.nav.home", "⌂"),
+    ("/areas", "pwa.nav.areas", "▦"),
+    ("/petitions", "pwa.petitions.nav", "✉"),
+    ("/library", "pwa.nav.library", "▤"),
+    ("/account", "pwa.nav.account", "☺"),
+)
+
+
+def is_within(path: str, section: str) -> bool:
+    return path == section or (section != "/" and path.startswith(section + "/"))
 
 
 @component
@@ -50,7 +60,7 @@ def Shell(session: PageSession, path: str, *content: Any) -> Any:
             {"class_name": "bottom-nav"},
             *[
                 html.a(
-                    {"href": href, "class_name": "active" if href == path else "", "key": href},
+                    {"href": href, "class_name": "active" if is_within(path, href) else "", "key": href},
                     html.span({"class_name": "icon", "aria_hidden": "true"}, icon),
                     html.span(session.t(label)),
                 )

@@ -108,7 +108,8 @@
     if (list) {
       list.replaceChildren(...pending.map((op) => {
         const item = document.createElement("li");
-        item.textContent = (op.fields && op.fields.title) || op.entity;
+        const fields = op.fields || {};
+        item.textContent = fields.title || fields.full_name || fields.purpose || fields.house_number || op.entity;
         return item;
       }));
     }
@@ -128,21 +129,133 @@
     await showQueue();
   }
 
+  /* Outbox forms (markup in pwa/features/registry/fields.py): data-type="int" sends a number,
+   * data-empty="null" an empty control as null (left out of a create), data-list checkboxes as a list. An
+   * update (data-action) sends only what differs from data-initial, based on data-base-version. */
+  function formValues(form) {
+    const data = new FormData(form), values = {};
+    for (const control of form.elements) {
+      if (!control.name || control.name in values) continue;
+      values[control.name] = control.dataset.list !== undefined ? data.getAll(control.name) : (data.get(control.name) ?? "");
+    }
+    return values;
+  }
+  function typed(control, value) {
+    if (Array.isArray(value)) return value;
+    if (value === "") return control.dataset.empty === "null" ? null : "";
+    return control.dataset.type === "int" ? Number(value) : value;
+  }
+  function outboxFields(form) {
+    const initial = form.dataset.initial ? JSON.parse(form.dataset.initial) : null;
+    const fields = {};
+    for (const [name, value] of Object.entries(formValues(form))) {
+      if (initial && JSON.stringify(initial[name] ?? "") === JSON.stringify(value)) continue;
+      const converted = typed([...form.elements].find((control) => control.name === name), value);
+      if (!initial && converted === null) continue;
+      fields[name] = converted;
+    }
+    return fields;
+  }
+  // The id a new record gets on this device, made once per form fill.
+  const formId = (form) => form.dataset.newId || (form.dataset.newId = Outbox.newId());
+
+  /* Field errors, checked on the phone (no signal needed): our message under each control that fails. */
+  function checkFields(form) {
+    let first = null;
+    for (const control of form.elements) {
+      const box = control.id && document.getElementById(`${control.id}-error`);
+      if (!box) continue;
+      const valid = control.validity.valid;
+      box.textContent = valid ? "" : control.dataset.error || control.validationMessage;
+      box.hidden = valid;
+      if (valid) control.removeAttribute("aria-invalid");
+      else { control.setAttribute("aria-invalid", "true"); first = first || control; }
+    }
+    if (first) first.focus();
+    return !first;
+  }
+  document.addEventListener("input", (event) => {
+    const control = event.target;
+    const box = control.id && control.closest("form[data-outbox]") && document.getElementById(`${control.id}-error`);
+    if (box && control.validity.valid) { box.hidden = true; control.removeAttribute("aria-invalid"); }
+  });
+
+  /* Records that may already be the one being entered: asked of the server while there is signal. */
+  function checkDuplicates(form) {
+    const box = form.querySelector("[data-duplicates-box]");
+    if (!box) return;
+    clearTimeout(form.duplicateTimer);
+    form.duplicateTimer = setTimeout(async () => {
+      if (!navigator.onLine) return;
+      try {
+        const response = await fetch(form.dataset.duplicates, {
+          method: "POST", credentials: "same-origin",
+          headers: { "Content-Type": "application/json", "X-CSRF-Token": (await Outbox.csrf()) || "" },
+          body: JSON.stringify({ ...outboxFields(form), id: formId(form) }),
+        });
+        if (!response.ok) return; // not enough filled in yet to compare
+        const { items } = await response.json();
+        const reasons = JSON.parse(box.dataset.reasons);
+        box.querySelector("ul").replaceChildren(...items.map((item) => {
+          const entry = document.createElement("li"), link = document.createElement("a"), why = document.createElement("div");
+          link.href = `/household?id=${item.household_id}`;
+          link.textContent = item.label;
+          why.className = "muted";
+          why.textContent = item.reasons.map((reason) => reasons[reason] || reason).join(", ");
+          entry.append(link, why);
+          return entry;
+        }));
+        box.hidden = !items.length;
+      } catch (offline) { /* no signal after all: nothing to compare with */ }
+    }, 500);
+  }
+  document.addEventListener("change", (event) => {
+    const form = event.target.closest && event.target.closest("form[data-outbox][data-duplicates]");
+    if (form) checkDuplicates(form);
+  });
+
   document.addEventListener("submit", async (event) => {
     const form = event.target.closest("form[data-outbox]");
     if (!form) return;
     event.preventDefault();
-    const fields = Object.fromEntries(new FormData(form).entries());
-    await Outbox.enqueue(form.dataset.outbox, "create", fields);
+    if (!checkFields(form)) return;
+    const update = form.dataset.action === "update";
+    const fields = outboxFields(form);
+    const then = form.dataset.then;
+    if (update && !Object.keys(fields).length) return then && location.assign(then);
+    const op = update
+      ? await Outbox.enqueue(form.dataset.outbox, "update", fields, form.dataset.entityId, Number(form.dataset.baseVersion))
+      : await Outbox.enqueue(form.dataset.outbox, "create", fields, formId(form));
     if (navigator.storage && navigator.storage.persist) navigator.storage.persist();
-    form.reset();
+    if (!update) {
+      form.reset();
+      delete form.dataset.newId; // the next record is another one
+      const box = form.querySelector("[data-duplicates-box]");
+      if (box) box.hidden = true;
+    }
     toast(t("pwa.notes.saved_offline"));
     await showQueue();
     if ("serviceWorker" in navigator && "SyncManager" in window) {
       navigator.serviceWorker.ready.then((reg) => reg.sync.register("outbox")).catch(() => {});
     }
+    if (then) return location.assign(then.replace("{id}", op.entity_id));
     replay();
   }, true);
+
+  /* A copy of a page kept for another record is fixed up from the address (see fields.py). */
+  const query = new URLSearchParams(location.search);
+  document.querySelectorAll("[data-from-query]").forEach((control) => {
+    const value = query.get(control.dataset.fromQuery);
+    if (value) control.value = value;
+  });
+
+  /* Pages a cadre will need at the door (an area's households, their forms): the worker keeps copies. */
+  function keepOffline() {
+    const urls = [...new Set([...document.querySelectorAll("[data-keep-offline]")]
+      .map((element) => element.dataset.keepOffline || element.getAttribute("href")).filter(Boolean))];
+    if (!urls.length || !navigator.onLine || !("serviceWorker" in navigator)) return;
+    navigator.serviceWorker.ready.then((registration) => registration.active.postMessage({ type: "keep-pages", urls }));
+  }
 
   window.addEventListener("online", replay);
   document.addEventListener("visibilitychange", () => { if (!document.hidden) replay(); });
@@ -207,6 +320,14 @@
     installBanner.addEventListener("click", () => { installBanner.hidden = true; localStorage.setItem("mattran-ios-hint", "1"); });
   }
 
+  /* The library's offline packs (pin a category, read and search it offline): its own script, on library pages. */
+  if (location.pathname.startsWith("/library")) {
+    const libraryScript = document.createElement("script");
+    libraryScript.src = "/library/offline.js";
+    document.head.append(libraryScript);
+  }
+
   showQueue();
   replay();
+  keepOffline();
 })();

@@ -56,13 +56,16 @@
   }
 
   const Outbox = {
-    /* Queue one write; returns the stored operation. */
-    async enqueue(entity, action, fields, entityId) {
+    /* Queue one write; returns the stored operation. An update or delete names the version it is based on. */
+    async enqueue(entity, action, fields, entityId, baseVersion) {
       const op = { op_id: uuid(), entity, action, entity_id: entityId || uuid(), fields,
         at: new Date().toISOString(), queued_at: Date.now() };
+      if (baseVersion != null) op.base_version = baseVersion;
       await withStore("outbox", "readwrite", (s) => s.put(op));
       return op;
     },
+    /* An id for a record made on this device (known before it is queued, e.g. to look for duplicates). */
+    newId: uuid,
     pending() { return withStore("outbox", "readonly", (s) => s.getAll()); },
     async count() { return withStore("outbox", "readonly", (s) => s.count()); },
     refused() { return withStore("refused", "readonly", (s) => s.getAll()); },

@@ -11,6 +11,10 @@ const PAGES = `mattran-pages-${VERSION}`;
 const API = `mattran-api-${VERSION}`;
 const NETWORK_TIMEOUT_MS = 4000;
 const OFFLINE_API = [/^\/api\/v1\/units(\/|\?|$)/];
+// Pages whose query names one record: offline, a copy kept for another record would mislead, so without
+// their own copy they answer /offline instead of the nearest match.
+const RECORD_PAGES = new Set(["/household", "/household/new", "/household/edit", "/resident/edit", "/conflict"]);
+const KEEP_PAGES_MAX = 60;
 
 self.addEventListener("install", (event) => {
   event.waitUntil(caches.open(SHELL).then((cache) => cache.addAll(self.MATTRAN.precache)).then(() => self.skipWaiting()));
@@ -52,7 +56,12 @@ self.addEventListener("fetch", (event) => {
   if (request.method !== "GET" || url.origin !== self.location.origin) return;
   if (request.mode === "navigate") {
     event.respondWith(networkFirst(request, PAGES, !url.pathname.startsWith("/auth/") && !url.pathname.startsWith("/oauth/"))
-      .catch(async () => (await caches.match(request, { ignoreSearch: true })) || caches.match("/offline")));
+      .catch(async () => (!RECORD_PAGES.has(url.pathname) && await caches.match(request, { ignoreSearch: true }))
+        || caches.match("/offline")));
+    return;
+  }
+  if (url.pathname === "/library/offline.js") { // the library's offline reader: kept, refreshed when online
+    event.respondWith(networkFirst(request, SHELL, true));
     return;
   }
   if (url.pathname.startsWith("/api/")) {
@@ -64,6 +73,28 @@ self.addEventListener("fetch", (event) => {
     event.respondWith(caches.match(request).then((cached) => cached || networkFirst(request, SHELL, true)));
   }
 });
+
+/* A page lists the pages a cadre will need at the door (an area's households, their forms): fetch the
+ * ones not kept yet, while there is signal. */
+self.addEventListener("message", (event) => {
+  if (event.data && event.data.type === "keep-pages" && event.origin === self.location.origin) {
+    event.waitUntil(keepPages(event.data.urls || []));
+  }
+});
+
+async function keepPages(urls) {
+  const cache = await caches.open(PAGES);
+  for (const path of urls.slice(0, KEEP_PAGES_MAX)) {
+    const url = new URL(path, self.location.origin);
+    if (url.origin !== self.location.origin || await cache.match(url, { ignoreVary: true })) continue;
+    try {
+      const response = await withTimeout(fetch(url, { credentials: "same-origin" }), NETWORK_TIMEOUT_MS);
+      if (response.ok && !response.redirected) await cache.put(url, response);
+    } catch (offline) {
+      return; // the signal went: the rest waits for the next visit
+    }
+  }
+}
 
 self.addEventListener("sync", (event) => {
   if (event.tag === "outbox") {

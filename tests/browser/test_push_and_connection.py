@@ -45,7 +45,7 @@ async def test_a_push_shows_a_notification(page: Page, live_app: LiveApp, browse
         },
     )
     shown = None
-    for _ in range(50):
+    for _ in range(150):  # a loaded 2-core machine can take seconds to wake the worker
         shown = await page.evaluate(
             """async () => (await (await navigator.serviceWorker.ready).getNotifications())
                 .map(n => ({title: n.title, body: n.body, tag: n.tag, url: n.data.url}))"""

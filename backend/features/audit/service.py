@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any
 
@@ -48,29 +51,82 @@ def entry_hash(prev_hash: str, at: datetime, event: AuditEvent, request_id: str)
     return hashlib.sha256((prev_hash + content).encode()).hexdigest()
 
 
+class PendingEntry(msgspec.Struct, frozen=True):
+    """An entry recorded while appends are deferred: written by append_many before the commit."""
+
+    event: AuditEvent
+    at: datetime
+    request_id: str
+
+
+# Set by deferred(): where record() puts entries instead of writing them one by one.
+_pending: ContextVar[list[PendingEntry] | None] = ContextVar("audit_pending", default=None)
+
+
+@contextmanager
+def deferred() -> Iterator[list[PendingEntry]]:
+    """Collect the entries record() is given (in this task) instead of writing each under the chain lock.
+    The caller writes them with append_many inside the same transaction, and drops those of work it rolled
+    back (a savepoint) by truncating the list."""
+    pending: list[PendingEntry] = []
+    token = _pending.set(pending)
+    try:
+        yield pending
+    finally:
+        _pending.reset(token)
+
+
 async def record(event: AuditEvent, at: datetime) -> None:
-    """Append one entry; joins the current transaction (or makes its own)."""
-    request_id = current_request_id() or ""
+    """Append one entry; joins the current transaction (or makes its own). Under deferred(), only noted."""
+    entry = PendingEntry(event, at, current_request_id() or "")
+    pending = _pending.get()
+    if pending is not None:
+        pending.append(entry)
+        return
+    await append_many([entry])
+
+
+async def append_many(entries: Sequence[PendingEntry]) -> None:
+    """Append entries in order with one chain lock and one INSERT; joins the current transaction."""
+    if not entries:
+        return
     async with db.transaction(), db.connection() as conn:
         await conn.execute("SELECT pg_advisory_xact_lock($1)", AUDIT_CHAIN_LOCK)
         prev_hash = await conn.fetchval("SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1") or GENESIS_HASH
+        columns: list[list[Any]] = [[] for _ in range(11)]
+        for entry in entries:
+            event = entry.event
+            hash_ = entry_hash(prev_hash, entry.at, event, entry.request_id)
+            row = (
+                entry.at,
+                event.actor,
+                event.action,
+                event.subject_type,
+                event.subject_id,
+                event.unit_path,
+                event.ip,
+                entry.request_id,
+                json.dumps(event.details, default=str),
+                prev_hash,
+                hash_,
+            )
+            for column, value in zip(columns, row, strict=True):
+                column.append(value)
+            prev_hash = hash_
+        # Rows reach the insert in array order, so the serial ids follow the chain.
         await conn.execute(
             """
             INSERT INTO audit_log (at, actor, action, subject_type, subject_id, unit_path, ip, request_id,
                                    details, prev_hash, hash)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10, $11)
+            SELECT at, actor, action, subject_type, subject_id, unit_path, ip, request_id, details::jsonb,
+                   prev_hash, hash
+            FROM unnest($1::timestamptz[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
+                        $7::text[], $8::text[], $9::text[], $10::text[], $11::text[]) WITH ORDINALITY
+                 AS e(at, actor, action, subject_type, subject_id, unit_path, ip, request_id, details,
+                      prev_hash, hash, position)
+            ORDER BY position
             """,
-            at,
-            event.actor,
-            event.action,
-            event.subject_type,
-            event.subject_id,
-            event.unit_path,
-            event.ip,
-            request_id,
-            json.dumps(event.details, default=str),
-            prev_hash,
-            entry_hash(prev_hash, at, event, request_id),
+            *columns,
         )
 
 

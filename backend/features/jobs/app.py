@@ -12,17 +12,23 @@ from contextlib import asynccontextmanager
 
 from procrastinate import App, PsycopgConnector
 
+from backend.features.congress.jobs import blueprint as congress_blueprint
 from backend.features.identity.jobs import KICKS as IDENTITY_KICKS
 from backend.features.identity.jobs import blueprint as identity_blueprint
 from backend.features.jobs import maintenance
 from backend.features.jobs.kicks import AnyTask
 from backend.features.notify.jobs import KICKS as NOTIFY_KICKS
 from backend.features.notify.jobs import blueprint as notify_blueprint
+from backend.features.petitions.jobs import blueprint as petitions_blueprint
+from backend.features.registry.jobs import blueprint as registry_blueprint
 from backend.settings import Settings
 
 JOBS = App(connector=PsycopgConnector())
 JOBS.add_tasks_from(maintenance.blueprint, namespace="jobs")
 JOBS.add_tasks_from(notify_blueprint, namespace="notify")
+JOBS.add_tasks_from(registry_blueprint, namespace="registry")
+JOBS.add_tasks_from(petitions_blueprint, namespace="petitions")
+JOBS.add_tasks_from(congress_blueprint, namespace="congress")
 JOBS.add_tasks_from(identity_blueprint, namespace="identity")
 
 # PostgreSQL channels whose notifications queue a task (see kicks.py): outboxes and their drain tasks.

@@ -37,6 +37,7 @@ from schemas.registry import (
     VisitCreate,
     VisitPage,
     VisitRead,
+    VisitUpdate,
 )
 
 T = TypeVar("T")
@@ -300,6 +301,30 @@ class VisitController(Controller):
         visit_id: FromPath[uuid.UUID],
     ) -> VisitRead:
         return await registry.get_visit(principal, visit_id)
+
+    @patch("/{visit_id:uuid}", summary="Change a visit", responses=problem_responses(400, 401, 404, 409))
+    async def update(
+        self,
+        registry: NamedDependency[RegistryService],
+        principal: NamedDependency[Principal],
+        visit_id: FromPath[uuid.UUID],
+        data: JSONBody[VisitUpdate],
+    ) -> VisitRead:
+        return await registry.update_visit(principal, visit_id, data)
+
+    @delete(
+        "/{visit_id:uuid}",
+        summary="Remove a visit (kept as a tombstone)",
+        responses=problem_responses(400, 401, 404, 409),
+    )
+    async def remove(
+        self,
+        registry: NamedDependency[RegistryService],
+        principal: NamedDependency[Principal],
+        visit_id: FromPath[uuid.UUID],
+        version: ExpectedVersion,
+    ) -> None:
+        await registry.delete_visit(principal, visit_id, version)
 
 
 REGISTRY_CONTROLLERS = [HouseholdController, ResidentController, VisitController]

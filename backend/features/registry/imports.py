@@ -25,7 +25,7 @@ import uuid
 import zipfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any, NamedTuple
 
 import msgspec
@@ -114,6 +114,16 @@ RESIDENT_COLUMNS = (
 )  # fmt: skip
 _RESIDENT_TYPES = {f.name: f.type for f in msgspec.structs.fields(ResidentCreate)}
 _HOUSEHOLD_TYPES = {f.name: f.type for f in msgspec.structs.fields(HouseholdCreate)}
+
+
+def _checks(types: dict[str, Any], names: Sequence[str]) -> type[msgspec.Struct]:
+    """A Struct of the schema's constraints on these fields: a row's values are checked with one convert
+    (the per-field checks run only to name every problem of a row that fails)."""
+    return msgspec.defstruct("Checks", [(name, types[name], None) for name in names], kw_only=True)
+
+
+_RESIDENT_CHECKS = _checks(_RESIDENT_TYPES, ("full_name", "phone", "id_number", "ethnicity", "religion", "birth_year"))
+_HOUSEHOLD_CHECKS = _checks(_HOUSEHOLD_TYPES, ("house_number", "street"))
 _SCHEMA_KEYS = {"id_number": "problem.registry.import.bad_id_number", "phone": "problem.registry.import.bad_phone"}
 
 
@@ -258,6 +268,11 @@ def _cell_text(value: Any) -> str:
     return _SPACES.sub(" ", str(value)).strip()
 
 
+def _blank(value: Any) -> bool:
+    """What _cell_text makes "" of (a cheaper test: most cells are not blank)."""
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
 def _header_map(values: Sequence[Any]) -> dict[str, int] | None:
     """field -> column index, when this row is the header (it names at least the required columns)."""
     found: dict[str, int] = {}
@@ -282,6 +297,10 @@ class RowContext:
         self.by_code: dict[str, Area] = {}
         self.by_name: dict[str, list[Area]] = {}
         self.sensitive: dict[str, bool] = {}
+        # Memos for one analysis: a file repeats its genders, relations, names, addresses and dates a lot.
+        self._folded: dict[str, str] = {}
+        self._addresses: dict[tuple[str, str, str], str] = {}
+        self._births: dict[tuple[Any, Any], tuple[date | None, int | None] | str] = {}
         for area in areas:
             if not principal.may(Permission.write, area.path):
                 continue
@@ -299,14 +318,41 @@ class RowContext:
             return named[0]
         return "problem.registry.import.ambiguous_area" if named else "problem.registry.import.unknown_area"
 
+    def fold(self, text: str) -> str:
+        folded = self._folded.get(text)
+        if folded is None:
+            folded = self._folded[text] = fold(text)
+        return folded
+
+    def address(self, house_number: str, street: str, area: Area) -> str:
+        key = (house_number, street, area.name)
+        folded = self._addresses.get(key)
+        if folded is None:
+            folded = self._addresses[key] = rules.address_folded(house_number, street, area.name)
+        return folded
+
+    def birth(self, raw: Any, year_raw: Any) -> tuple[date | None, int | None] | str:
+        key = (raw, year_raw)
+        parsed = self._births.get(key)
+        if parsed is None:
+            parsed = self._births[key] = _parse_birth(raw, year_raw)
+        return parsed
+
 
 def _schema_problem(line: int, column: str, name: str, value: Any, error: msgspec.ValidationError) -> Problem:
     key = _SCHEMA_KEYS.get(name, "problem.registry.import.bad_value")
     return Problem(line, column, name, _cell_text(value), key, {"column": column, "reason": str(error)})
 
 
-def _check_types(line: int, values: dict[str, Any], types: dict[str, Any], headers: dict[str, str]) -> list[Problem]:
+def _check_types(
+    line: int, values: dict[str, Any], checks: type[msgspec.Struct], types: dict[str, Any], headers: dict[str, str]
+) -> list[Problem]:
     """Every field against the schema's own constraints (lengths, patterns): all problems, not the first."""
+    try:
+        msgspec.convert(values, checks)
+        return []
+    except msgspec.ValidationError:
+        pass  # one at least: check field by field to name them all
     problems = []
     for name, value in values.items():
         try:
@@ -363,14 +409,21 @@ def _numeric_text(value: Any, length: int) -> str:
 class _Row:
     """One data row's cells by field name."""
 
-    __slots__ = ("cells", "line")
+    __slots__ = ("columns", "line", "texts", "values")
 
     def __init__(self, line: int, values: Sequence[Any], columns: dict[str, int]) -> None:
         self.line = line
-        self.cells = {name: values[index] if index < len(values) else None for name, index in columns.items()}
+        self.values = values
+        self.columns = columns
+        width = len(values)
+        self.texts = {name: _cell_text(values[index]) if index < width else "" for name, index in columns.items()}
+
+    def cell(self, name: str) -> Any:
+        index = self.columns.get(name)
+        return self.values[index] if index is not None and index < len(self.values) else None
 
     def text(self, name: str) -> str:
-        return _cell_text(self.cells.get(name))
+        return self.texts.get(name, "")
 
 
 def analyse(fmt: FileFormat, content: bytes, context: RowContext) -> Analysis:
@@ -397,7 +450,7 @@ def analyse(fmt: FileFormat, content: bytes, context: RowContext) -> Analysis:
         )
         return result
     for line, values in rows:
-        if not any(_cell_text(value) for value in values):
+        if all(_blank(value) for value in values):
             continue
         result.rows_total += 1
         _analyse_row(result, _Row(line, values, columns), headers, context)
@@ -438,12 +491,12 @@ def _analyse_row(result: Analysis, row: _Row, headers: dict[str, str], context: 
     full_name = row.text("full_name")
     if not full_name:
         problem("full_name", "problem.registry.import.required")
-    gender_text = fold(row.text("gender"))
+    gender_text = context.fold(row.text("gender"))
     gender = GENDERS.get(gender_text) if gender_text else None
     if gender_text and gender is None:
         problem("gender", "problem.registry.import.bad_gender")
-    relation = _relation(row, problem)
-    birth = _parse_birth(row.cells.get("birth_date"), row.cells.get("birth_year"))
+    relation = _relation(row, problem, context)
+    birth = context.birth(row.cell("birth_date"), row.cell("birth_year"))
     birth_date: date | None = None
     birth_year: int | None = None
     if isinstance(birth, str):
@@ -455,18 +508,19 @@ def _analyse_row(result: Analysis, row: _Row, headers: dict[str, str], context: 
         except AppError as error:
             name = "birth_date" if "birth_date" in headers else "birth_year"
             problem(name, error.detail_key or error.title_key, **{**error.params, "field": headers.get(name, name)})
-    phone = _numeric_text(row.cells.get("phone"), _PHONE_WITHOUT_ZERO + 1) or None
+    phone = _numeric_text(row.cell("phone"), _PHONE_WITHOUT_ZERO + 1) or None
     if phone is not None and len(phone) == _PHONE_WITHOUT_ZERO and phone.isdigit():
         phone = "0" + phone
-    id_number = _numeric_text(row.cells.get("id_number"), _ID_NUMBER_LENGTH).replace(" ", "") or None
+    id_number = _numeric_text(row.cell("id_number"), _ID_NUMBER_LENGTH).replace(" ", "") or None
     sensitive = {"ethnicity": row.text("ethnicity") or None, "religion": row.text("religion") or None}
     resident_values: dict[str, Any] = {"full_name": full_name, "phone": phone, "id_number": id_number, **sensitive}
     if birth_year is not None:
         resident_values["birth_year"] = birth_year
     checked = {k: v for k, v in resident_values.items() if v is not None and (k != "full_name" or v)}
-    problems.extend(_check_types(line, checked, _RESIDENT_TYPES, headers))
+    problems.extend(_check_types(line, checked, _RESIDENT_CHECKS, _RESIDENT_TYPES, headers))
     house_number, street = row.text("house_number"), row.text("street")
-    problems.extend(_check_types(line, {"house_number": house_number, "street": street}, _HOUSEHOLD_TYPES, headers))
+    address = {"house_number": house_number, "street": street}
+    problems.extend(_check_types(line, address, _HOUSEHOLD_CHECKS, _HOUSEHOLD_TYPES, headers))
     written = [name for name in ("id_number", "ethnicity", "religion") if resident_values[name] is not None]
     if written and area is not None and not context.sensitive[area.code]:
         for name in written:
@@ -482,13 +536,13 @@ def _analyse_row(result: Analysis, row: _Row, headers: dict[str, str], context: 
            birth_date, gender, phone, id_number, sensitive)  # fmt: skip
 
 
-def _relation(row: _Row, problem: Any) -> str | None:
-    relation_text = fold(row.text("relation"))
+def _relation(row: _Row, problem: Any, context: RowContext) -> str | None:
+    relation_text = context.fold(row.text("relation"))
     relation: str | None = RELATIONS.get(relation_text, "other") if relation_text else "other"
     if relation_text and relation_text not in RELATIONS:
         problem("relation", "problem.registry.import.bad_relation")
         relation = None
-    head_text = fold(row.text("head"))
+    head_text = context.fold(row.text("head"))
     if head_text in _YES:
         relation = "head" if relation in ("other", "head") else relation
         if relation != "head":
@@ -521,7 +575,7 @@ def _place(
     """Put a valid row into its household (grouped by code, else by address) and check it against the
     rows before it: one head per household, no person twice."""
     line = row.line
-    address = rules.address_folded(house_number, street, area.name)
+    address = context.address(house_number, street, area)
     key = (area.code, "code:" + code if code else "address:" + address)
     household = result.households.get(key)
     if household is None:
@@ -534,7 +588,7 @@ def _place(
                                {"line": household.head_line}))  # fmt: skip
             return
         household.head_line = line
-    name_folded = fold(full_name)
+    name_folded = context.fold(full_name)
     result.residents.append(
         ResidentDraft(
             line=line,
@@ -703,6 +757,46 @@ def _problems_json(problems: Sequence[Problem]) -> str:
     return json.dumps([p._asdict() for p in ordered], ensure_ascii=False, default=str)
 
 
+# Upkeep of the job records (registry/jobs.py runs it periodically)
+
+
+def _job_problem(key: str, **params: Any) -> str:
+    """The problem list of a job that failed as a whole (line 0: the file, not one of its rows)."""
+    return _problems_json([Problem(0, "", "", "", key, params)])
+
+
+async def reset_interrupted_loads(now: datetime, lease: timedelta) -> int:
+    """Jobs left `loading` by a process that died mid-load go back to `failed`, saying so; their file is
+    kept, so confirming again retries. A load holds IMPORT_LOCK for its whole transaction: when the lock is
+    free, no load runs, and a `loading` job without progress for a lease is an orphan (a busy lock: next time)."""
+    async with db.transaction(), db.connection() as conn:
+        if not await conn.fetchval("SELECT pg_try_advisory_xact_lock($1)", IMPORT_LOCK):
+            return 0
+        status = await conn.execute(
+            "UPDATE registry_imports SET status = 'failed', updated_at = $1, problems = $2::jsonb, problems_total = 1"
+            " WHERE status = 'loading' AND updated_at < $3",
+            now,
+            _job_problem("problem.registry.import.interrupted"),
+            now - lease,
+        )
+    return int(status.split()[-1])
+
+
+async def remove_expired_uploads(now: datetime, retention: timedelta) -> int:
+    """Files of jobs checked but never loaded are kept for `retention` at most (data minimisation); the job
+    then becomes `invalid`, saying the file must be uploaded again."""
+    hours = int(retention.total_seconds() // 3600)
+    async with db.connection() as conn:
+        status = await conn.execute(
+            "UPDATE registry_imports SET status = 'invalid', content = NULL, updated_at = $1, problems = $2::jsonb,"
+            " problems_total = 1 WHERE content IS NOT NULL AND status IN ('validated', 'failed') AND updated_at < $3",
+            now,
+            _job_problem("problem.registry.import.expired", hours=hours),
+            now - retention,
+        )
+    return int(status.split()[-1])
+
+
 class ImportService:
     def __init__(self, settings: Settings, clock: Clock) -> None:
         self.settings = settings
@@ -799,7 +893,8 @@ class ImportService:
             return job_view(row, language)
         async with db.connection() as conn:
             content = await conn.fetchval(
-                "UPDATE registry_imports SET status = 'loading', rows_done = 0, updated_at = $2"
+                "UPDATE registry_imports SET status = 'loading', rows_done = 0, updated_at = $2,"
+                " problems = '[]'::jsonb, problems_total = 0"
                 " WHERE id = $1 AND status IN ('validated', 'failed') AND content IS NOT NULL RETURNING content",
                 job_id,
                 self.clock.now(),

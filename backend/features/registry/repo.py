@@ -9,11 +9,12 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Mapping, Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, NamedTuple
 
 from backend.db import connection
 from backend.lib.access import scope_sql
+from backend.lib.text import search_terms
 
 HOUSEHOLD_COLUMNS = (
     "h.id, h.unit_code, h.unit_path, h.house_number, h.street, h.address_folded, h.latitude, h.longitude,"
@@ -29,7 +30,7 @@ RESIDENT_COLUMNS = (
 )
 VISIT_COLUMNS = (
     "v.id, v.household_id, v.unit_path, v.visited_on, v.cadre, v.purpose, v.needs, v.concerns, v.feedback,"
-    " v.follow_up, v.version, v.create_fingerprint, v.created_at"
+    " v.follow_up, v.version, v.field_versions::text AS field_versions, v.create_fingerprint, v.created_at"
 )
 CONSENT_COLUMNS = (
     "c.id, c.resident_id, c.unit_path, c.purpose, c.given_by, c.given_at, c.method, c.recorded_by,"
@@ -129,21 +130,44 @@ async def get_household(household_id: uuid.UUID, paths: list[str], *, lock: bool
 async def list_households(
     paths: list[str], unit_path: str | None, after: tuple[str, str] | None, limit: int
 ) -> list[Any]:
-    """Households in address order, keyset-paged on (address_folded, id)."""
+    """Households in natural address order ("2" before "10"), keyset-paged on (address_sort, id)."""
     args: list[Any] = []
     clauses = ["h.deleted_at IS NULL", _scope("h.unit_path", paths, args), _within("h.unit_path", unit_path, args)]
     if after is not None:
-        clauses.append(f"(h.address_folded, h.id) > ({_param(after[0], args)}, {_param(after[1], args, '::uuid')})")
+        clauses.append(f"(h.address_sort, h.id) > ({_param(after[0], args)}, {_param(after[1], args, '::uuid')})")
     sql = (
-        f"SELECT {HOUSEHOLD_COLUMNS} FROM {HOUSEHOLD_FROM} WHERE {' AND '.join(clauses)}"
-        f" ORDER BY h.address_folded, h.id LIMIT {_param(limit, args)}"
+        f"SELECT {HOUSEHOLD_COLUMNS}, h.address_sort FROM {HOUSEHOLD_FROM} WHERE {' AND '.join(clauses)}"
+        f" ORDER BY h.address_sort, h.id LIMIT {_param(limit, args)}"
     )
     async with connection() as conn:
         return list(await conn.fetch(sql, *args))
 
 
-def _resident_match(search: Search, args: list[Any]) -> tuple[str, str]:
+def _communes(paths: list[str], unit_path: str | None) -> list[str] | None:
+    """The communes a search lies within (the third part of TW/<province>/<commune>/...): those of ?unit=
+    when it is a commune or below, else those of the scope; None when that is wider than communes."""
+    narrowest = [unit_path] if unit_path is not None and unit_path.count("/") >= 2 else paths
+    codes = {path.split("/")[2].lower() if path.count("/") >= 2 else "" for path in narrowest}
+    if not codes or not all(code.isascii() and code.isalnum() for code in codes):
+        return None
+    return sorted(codes)
+
+
+def _words_match(text: str, unit_path: str, search: Search, communes: list[str] | None, args: list[Any]) -> str:
+    """The folded text's words start with the query's words. Within communes, through the index of each
+    commune's own words (registry migration 2026-11-30T12:30: 'c00136xnguyen' is "nguyen" in commune
+    00136), which reads only those communes' postings; wider, through the plain index of the words."""
+    if communes is None:
+        return f"to_tsvector('simple', {text}) @@ to_tsquery('simple', {_param(search.tsquery, args)})"
+    words = search_terms(search.folded)
+    query = " | ".join("(" + " & ".join(f"c{code}x{word}:*" for word in words) + ")" for code in communes)
+    commune_words = rf"regexp_replace({text}, '(\S+)', 'c' || split_part({unit_path}, '/', 3) || 'x\1', 'g')"
+    return f"to_tsvector('simple', {commune_words}) @@ to_tsquery('simple', {_param(query, args)})"
+
+
+def _resident_match(search: Search, args: list[Any], communes: list[str] | None) -> tuple[str, str]:
     """(condition, rank) for residents matching a query: by name word prefixes, or by phone / ID number.
+    communes: _communes() of the search.
 
     Rank: 0 the exact full name (or the exact phone / ID), 1 the full name starts with the query,
     2 the query is the end of the name (the given name, how Vietnamese people are called), 3 the rest."""
@@ -153,22 +177,21 @@ def _resident_match(search: Search, args: list[Any]) -> tuple[str, str]:
         phone = _param(search.phone_prefix, args)
         condition = f"(r.id_number_hash = {id_hash} OR r.phone_digits LIKE {phone_prefix})"
         return condition, f"CASE WHEN r.id_number_hash = {id_hash} OR r.phone_digits = {phone} THEN 0 ELSE 1 END"
-    ts, exact = _param(search.tsquery, args), _param(search.folded, args)
+    exact = _param(search.folded, args)
     prefix, suffix = _param(search.folded + " %", args), _param("% " + search.folded, args)
     rank = (
         f"CASE WHEN r.name_folded = {exact} THEN 0 WHEN r.name_folded LIKE {prefix} THEN 1"
         f" WHEN r.name_folded LIKE {suffix} THEN 2 ELSE 3 END"
     )
-    return f"to_tsvector('simple', r.name_folded) @@ to_tsquery('simple', {ts})", rank
+    return _words_match("r.name_folded", "r.unit_path", search, communes, args), rank
 
 
-def _address_match(search: Search, args: list[Any]) -> tuple[str, str]:
+def _address_match(search: Search, args: list[Any], communes: list[str] | None) -> tuple[str, str]:
     if not search.tsquery:
         return "FALSE", "3"
-    ts, exact = _param(search.tsquery, args), _param(search.folded, args)
-    prefix = _param(search.folded + " %", args)
+    exact, prefix = _param(search.folded, args), _param(search.folded + " %", args)
     rank = f"CASE WHEN h.address_folded = {exact} THEN 0 WHEN h.address_folded LIKE {prefix} THEN 1 ELSE 3 END"
-    return f"to_tsvector('simple', h.address_folded) @@ to_tsquery('simple', {ts})", rank
+    return _words_match("h.address_folded", "h.unit_path", search, communes, args), rank
 
 
 async def search_households(
@@ -177,11 +200,12 @@ async def search_households(
     """Households whose address, or one of whose members' name, phone or ID number, matches; best first.
 
     Both branches carry the scope condition (the same parameters), so neither can reach outside it."""
+    communes = _communes(paths, unit_path)
     args: list[Any] = []
     h_scope, h_within = _scope("h.unit_path", paths, args), _within("h.unit_path", unit_path, args)
     r_scope, r_within = (clause.replace("h.unit_path", "r.unit_path") for clause in (h_scope, h_within))
-    address_condition, address_rank = _address_match(search, args)
-    resident_condition, resident_rank = _resident_match(search, args)
+    address_condition, address_rank = _address_match(search, args, communes)
+    resident_condition, resident_rank = _resident_match(search, args, communes)
     keyset = "TRUE"
     if after is not None:
         keyset = (
@@ -195,12 +219,20 @@ async def search_households(
             UNION ALL
             SELECT r.household_id, {resident_rank} FROM residents r
             WHERE r.deleted_at IS NULL AND {r_scope} AND {r_within} AND {resident_condition}
-        ), best AS (SELECT household_id, min(match) AS match FROM hits GROUP BY household_id)
-        SELECT {HOUSEHOLD_COLUMNS}, best.match FROM best JOIN households h ON h.id = best.household_id
+        ), best AS (SELECT household_id, min(match) AS match FROM hits GROUP BY household_id),
+        page AS (
+            SELECT h.id, best.match FROM best JOIN households h ON h.id = best.household_id
+            WHERE h.deleted_at IS NULL AND {keyset}
+            ORDER BY best.match, h.address_folded, h.id LIMIT {_param(limit, args)}
+        )
+        -- The head's name only for the page, not for every household matching a common name.
+        SELECT {HOUSEHOLD_COLUMNS}, page.match FROM page JOIN households h ON h.id = page.id
         LEFT JOIN residents head ON head.id = h.head_resident_id AND head.deleted_at IS NULL
-        WHERE h.deleted_at IS NULL AND {keyset}
-        ORDER BY best.match, h.address_folded, h.id LIMIT {_param(limit, args)}"""
-    async with connection() as conn:
+        ORDER BY page.match, h.address_folded, h.id"""
+    async with connection() as conn, conn.transaction():
+        # Parallel workers take longer to start than these lookups take to run on a busy server, and the
+        # estimates for word prefixes are coarse enough to tempt the planner into them.
+        await conn.execute("SET LOCAL max_parallel_workers_per_gather = 0")
         return list(await conn.fetch(sql, *args))
 
 
@@ -246,6 +278,26 @@ async def move_household_members(household_id: uuid.UUID, unit_path: str) -> Non
             unit_path,
         )
 
+
+async def area_addresses(unit_code: str) -> list[Any]:
+    """Every household of an area (tombstones too) with what its folded address is made of."""
+    async with connection() as conn:
+        return list(
+            await conn.fetch(
+                "SELECT id, house_number, street, address_folded FROM households WHERE unit_code = $1", unit_code
+            )
+        )
+
+
+async def set_addresses_folded(addresses: Sequence[tuple[uuid.UUID, str]]) -> None:
+    """Store recomputed folded addresses (id, address), in one statement."""
+    async with connection() as conn:
+        await conn.execute(
+            "UPDATE households h SET address_folded = a.address"
+            " FROM unnest($1::uuid[], $2::text[]) AS a (id, address) WHERE h.id = a.id",
+            [household_id for household_id, _ in addresses],
+            [address for _, address in addresses],
+        )
 
 async def live_members(household_id: uuid.UUID) -> int:
     async with connection() as conn:
@@ -301,7 +353,7 @@ async def list_residents(
         clauses.append(f"r.household_id = {_param(household_id, args)}")
     rank = "0"
     if search is not None:
-        condition, rank = _resident_match(search, args)
+        condition, rank = _resident_match(search, args, _communes(paths, unit_path))
         clauses.append(condition)
     keyset = "TRUE"
     if after is not None:
@@ -352,12 +404,16 @@ async def insert_visit(values: Mapping[str, Any]) -> bool:
     return await _insert("visits", values)
 
 
-async def get_visit(visit_id: uuid.UUID, paths: list[str]) -> Any | None:
+async def update_visit(visit_id: uuid.UUID, version: int, values: Mapping[str, Any]) -> bool:
+    return await _update("visits", visit_id, version, values)
+
+
+async def get_visit(visit_id: uuid.UUID, paths: list[str], *, lock: bool = False) -> Any | None:
     args: list[Any] = [visit_id]
     scope = _scope("v.unit_path", paths, args)
     sql = f"SELECT {VISIT_COLUMNS} FROM visits v WHERE v.id = $1 AND v.deleted_at IS NULL AND {scope}"
     async with connection() as conn:
-        return await conn.fetchrow(sql, *args)
+        return await conn.fetchrow(sql + (" FOR UPDATE" if lock else ""), *args)
 
 
 async def list_visits(
@@ -378,6 +434,18 @@ async def list_visits(
     )
     async with connection() as conn:
         return list(await conn.fetch(sql, *args))
+
+
+async def households_visited(unit_path: str, first_day: date, last_day: date) -> int:
+    """Distinct households with a live visit between the two days, in the unit and below (unit reports)."""
+    args: list[Any] = [first_day, last_day]
+    within = _scope("v.unit_path", [unit_path], args)
+    sql = (
+        "SELECT count(DISTINCT v.household_id) FROM visits v"
+        f" WHERE v.visited_on BETWEEN $1 AND $2 AND v.deleted_at IS NULL AND {within}"
+    )
+    async with connection() as conn:
+        return int(await conn.fetchval(sql, *args))
 
 
 # Consents
@@ -430,6 +498,23 @@ async def residential_areas() -> list[Any]:
                 "SELECT code, path, name FROM units WHERE level = 'residential_area' AND valid_to IS NULL ORDER BY code"
             )
         )
+
+
+async def area_activity(codes: Sequence[str], since: date) -> list[Any]:
+    """Per current residential area: its live households, its last visit and the visits since a day."""
+    sql = """
+        SELECT u.code, u.name, u.kind, u.path,
+          (SELECT count(*) FROM households h WHERE h.unit_path = u.path AND h.deleted_at IS NULL) AS households,
+          v.last_visit, v.recent_visits
+        FROM units u
+        CROSS JOIN LATERAL (
+          SELECT max(visited_on) AS last_visit, count(*) FILTER (WHERE visited_on >= $2) AS recent_visits
+          FROM visits WHERE unit_path = u.path AND deleted_at IS NULL
+        ) v
+        WHERE u.code = ANY($1::text[]) AND u.level = 'residential_area' AND u.valid_to IS NULL
+        ORDER BY u.name, u.code"""
+    async with connection() as conn:
+        return list(await conn.fetch(sql, list(codes), since))
 
 
 # Bulk (demo data, later imports): COPY, about ten times faster than INSERTs at a million rows.

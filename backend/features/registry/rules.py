@@ -116,6 +116,18 @@ def sensitive_present(row: Mapping[str, Any]) -> list[str]:
     return [name for name in SENSITIVE_FIELDS if row[name] is not None]
 
 
+def common_path(paths: Iterable[str]) -> str:
+    """The deepest unit path all paths are within ("TW/01/00070/00070-001", "TW/01/00070/00070-002" ->
+    "TW/01/00070")."""
+    split = [path.split("/") for path in paths]
+    common: list[str] = []
+    for parts in zip(*split, strict=False):
+        if len(set(parts)) > 1:
+            break
+        common.append(parts[0])
+    return "/".join(common)
+
+
 def changed_fields(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[str]:
     return sorted(name for name, value in after.items() if before.get(name) != value)
 

@@ -10,16 +10,18 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Mapping, Sequence
+from datetime import date, timedelta
+from typing import Any, NamedTuple
 
 import msgspec
 
 from backend import db
 from backend.features.audit.service import AuditEvent, record
 from backend.features.registry import repo, rules, views
+from backend.features.sync.merge import DELETED
 from backend.features.units import repo as units_repo
-from backend.lib.access import Permission, Principal
+from backend.lib.access import Permission, Principal, Role
 from backend.lib.clock import Clock, today_in_vietnam
 from backend.lib.errors import AppError, ConflictError, NotFoundError
 from backend.lib.pagination import decode_cursor, encode_cursor
@@ -44,6 +46,7 @@ from schemas.registry import (
     VisitCreate,
     VisitPage,
     VisitRead,
+    VisitUpdate,
 )
 
 # Queries of only digits (and phone punctuation) this long search phones and ID numbers, not names.
@@ -59,6 +62,20 @@ class SensitiveFieldsForbidden(AppError):
     status = 403
     slug = "sensitive-fields-forbidden"
     title_key = "problem.forbidden.title"
+
+
+class AreaActivity(NamedTuple):
+    """A residential area a cadre works in, as their "my areas" list shows it."""
+
+    code: str
+    name: str
+    kind: str
+    households: int
+    last_visit: date | None
+    recent_visits: int  # in the last RECENT_VISIT_DAYS days
+
+
+RECENT_VISIT_DAYS = 30
 
 
 def search_of(query: str | None, pepper: str) -> repo.Search | None:
@@ -87,6 +104,18 @@ def require_area(unit: Any) -> None:
     """Households belong to residential areas (checked after the scope, so it reveals nothing outside it)."""
     if unit["level"] != "residential_area":
         raise rules.invalid("unit_code", "problem.registry.not_an_area", unit["code"], code=unit["code"])
+
+
+async def refresh_area_addresses(area_code: str, area_name: str) -> int:
+    """After an area is renamed (in the caller's transaction): its households' folded addresses, which end
+    with the area's name, so that searching by the new name finds them and by the old one does not."""
+    rows = await repo.area_addresses(area_code)
+    addresses = [(row["id"], rules.address_folded(row["house_number"], row["street"], area_name)) for row in rows]
+    changed = [(household_id, address) for (household_id, address), row in zip(addresses, rows, strict=True)
+               if address != row["address_folded"]]  # fmt: skip
+    if changed:
+        await repo.set_addresses_folded(changed)
+    return len(changed)
 
 
 def _page_cursor(rows: list[Any], limit: int, key: tuple[str, ...]) -> str | None:
@@ -230,7 +259,7 @@ class RegistryService:
         if search is None:
             after = decode_cursor(cursor, tuple[str, str]) if cursor else None
             rows = await repo.list_households(paths, unit_path, after, limit + 1)
-            next_cursor = _page_cursor(rows, limit, ("address_folded", "id"))
+            next_cursor = _page_cursor(rows, limit, ("address_sort", "id"))
         else:
             after_hit = decode_cursor(cursor, tuple[int, str, str]) if cursor else None
             rows = await repo.search_households(paths, unit_path, search, after_hit, limit + 1)
@@ -347,6 +376,26 @@ class RegistryService:
                 principal, "resident.sensitive_read", ("resident", row["id"]), row["unit_path"], fields=present
             )
         return may
+
+    async def sensitive_read_page(self, principal: Principal, rows: Sequence[Any]) -> dict[uuid.UUID, bool]:
+        """For a page of residents read at once (a sync pull): whether this reader sees each one unmasked,
+        with ONE audit entry naming the residents whose sensitive fields were shown and which fields (never
+        the values), at the deepest unit holding them all; the same who/what/when/where as one entry each,
+        without one row per resident in the audit log."""
+        unmasked = {row["id"]: principal.may(Permission.read_sensitive, row["unit_path"]) for row in rows}
+        shown = {str(row["id"]): rules.sensitive_present(row) for row in rows if unmasked[row["id"]]}
+        shown = {resident: fields for resident, fields in shown.items() if fields}
+        if shown:
+            paths = [row["unit_path"] for row in rows if str(row["id"]) in shown]
+            event = AuditEvent(
+                action="resident.sensitive_read",
+                actor=principal.actor,
+                subject_type="residents",
+                unit_path=rules.common_path(paths),
+                details={"residents": shown},
+            )
+            await record(event, self.clock.now())
+        return unmasked
 
     async def create_resident(self, principal: Principal, data: ResidentCreate) -> tuple[ResidentCreated, bool]:
         fingerprint = rules.fingerprint(data)
@@ -517,6 +566,65 @@ class RegistryService:
             raise NotFoundError("problem.registry.visit_not_found")
         return views.visit_read(row)
 
+    def _visit_fields(self, data: VisitUpdate) -> dict[str, Any]:
+        """The fields an update sends, checked (REST and sync alike: a visit is not dated in the future)."""
+        fields = {k: v for k, v in msgspec.structs.asdict(data).items() if v is not msgspec.UNSET and k != "version"}
+        rules.check_not_future("visited_on", fields.get("visited_on"), today_in_vietnam(self.clock))
+        return fields
+
+    async def _writable_visit(self, principal: Principal, visit_id: uuid.UUID, version: int) -> Any:
+        row = await repo.get_visit(visit_id, principal.scope_paths(Permission.write), lock=True)
+        if row is None:
+            raise NotFoundError("problem.registry.visit_not_found")
+        self._stale(row, version)
+        return row
+
+    async def update_visit(self, principal: Principal, visit_id: uuid.UUID, data: VisitUpdate) -> VisitRead:
+        fields = self._visit_fields(data)
+        async with db.transaction():
+            row = await self._writable_visit(principal, visit_id, data.version)
+            changed = rules.changed_fields(row, fields)
+            if changed:
+                stamp = self._stamp(principal, row, changed)
+                if not await repo.update_visit(visit_id, row["version"], {**{k: fields[k] for k in changed}, **stamp}):
+                    raise ConflictError("problem.registry.stale_version", sent=data.version, current=data.version + 1)
+                # The entry sync writes for the same change (backend/features/sync/apply.py).
+                await self._audit(
+                    principal, "visit.updated", ("visit", visit_id), row["unit_path"],
+                    version=stamp["version"], fields=changed,
+                )  # fmt: skip
+            result = await repo.get_visit(visit_id, principal.scope_paths(Permission.read))
+        return views.visit_read(result)
+
+    async def delete_visit(self, principal: Principal, visit_id: uuid.UUID, version: int) -> None:
+        async with db.transaction():
+            row = await self._writable_visit(principal, visit_id, version)
+            if not await repo.soft_delete("visits", visit_id, version, principal.actor, self.clock.now()):
+                raise ConflictError("problem.registry.stale_version", sent=version, current=version + 1)
+            await self._audit(
+                principal, "visit.deleted", ("visit", visit_id), row["unit_path"], version=version + 1, fields=[DELETED]
+            )
+
+    async def my_areas(self, principal: Principal) -> list[AreaActivity]:
+        """The residential areas the caller is assigned to as area cadre, with their households and visits."""
+        codes = [role.unit_code for role in principal.roles if role.role == Role.area_cadre]
+        if not codes:
+            return []
+        since = today_in_vietnam(self.clock) - timedelta(days=RECENT_VISIT_DAYS)
+        rows = await repo.area_activity(codes, since)
+        return [
+            AreaActivity(
+                code=row["code"],
+                name=row["name"],
+                kind=row["kind"],
+                households=row["households"],
+                last_visit=row["last_visit"],
+                recent_visits=row["recent_visits"],
+            )
+            for row in rows
+            if principal.may(Permission.read, row["path"])
+        ]
+
     # The same steps for offline writes through /api/v1/sync (sync_handlers.py): one set of rules.
     audit = _audit
     household_fields = _household_fields
@@ -526,6 +634,7 @@ class RegistryService:
     resident_fields = _resident_fields
     check_sensitive_write = _check_sensitive_write
     created_stamp = _created_stamp
+    visit_fields = _visit_fields
 
     # consents
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
@@ -47,7 +47,14 @@ from backend.lib.clock import Clock, today_in_vietnam
 from backend.lib.errors import ConflictError, InvalidInputError, NotFoundError
 from backend.settings import Settings
 from schemas.common import FieldError
-from schemas.registry import HouseholdCreate, HouseholdUpdate, ResidentCreate, ResidentUpdate, VisitCreate
+from schemas.registry import (
+    HouseholdCreate,
+    HouseholdUpdate,
+    ResidentCreate,
+    ResidentUpdate,
+    VisitCreate,
+    VisitUpdate,
+)
 from schemas.sync import SyncChange
 
 S = TypeVar("S", bound=msgspec.Struct)
@@ -213,6 +220,16 @@ async def _locked(table: str, alias: str, columns: str, entity_id: uuid.UUID) ->
         return await conn.fetchrow(sql + " FOR UPDATE", entity_id)
 
 
+async def _locked_many(table: str, alias: str, columns: str, entity_ids: Sequence[uuid.UUID]) -> list[Any]:
+    """The rows among entity_ids (deleted ones too), locked in id order until the transaction ends."""
+    sql = (
+        f"SELECT {columns}, {alias}.deleted_at IS NOT NULL AS deleted FROM {table} {alias}"
+        f" WHERE {alias}.id = ANY($1::uuid[]) ORDER BY {alias}.id FOR UPDATE"
+    )
+    async with connection() as conn:
+        return list(await conn.fetch(sql, entity_ids))
+
+
 def _change(entity: str, row: Any, fields: dict[str, Any]) -> PulledRow:
     change = SyncChange(
         entity=entity,
@@ -282,7 +299,15 @@ class HouseholdHandler(_RegistryHandler):
 
     async def lock(self, entity_id: uuid.UUID) -> SyncRecord | None:
         row = await self._row(entity_id)
-        return None if row is None else _record(row, HOUSEHOLD_FIELDS, circumstances=list(row["circumstances"]))
+        return None if row is None else self._sync_record(row)
+
+    async def lock_many(self, entity_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, SyncRecord]:
+        rows = await _locked_many("households", "h", _HOUSEHOLD_ROW, entity_ids)
+        return {row["id"]: self._sync_record(row) for row in rows}
+
+    @staticmethod
+    def _sync_record(row: Any) -> SyncRecord:
+        return _record(row, HOUSEHOLD_FIELDS, circumstances=list(row["circumstances"]))
 
     async def insert(self, actor: Actor, entity_id: uuid.UUID, values: Mapping[str, Any], unit_path: str) -> None:
         area = await self._unit(values["unit_code"])
@@ -361,7 +386,15 @@ class ResidentHandler(_RegistryHandler):
 
     async def lock(self, entity_id: uuid.UUID) -> SyncRecord | None:
         row = await self._row(entity_id)
-        return None if row is None else _record(row, RESIDENT_FIELDS, memberships=json.loads(row["memberships"]))
+        return None if row is None else self._sync_record(row)
+
+    async def lock_many(self, entity_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, SyncRecord]:
+        rows = await _locked_many("residents", "r", _RESIDENT_ROW, entity_ids)
+        return {row["id"]: self._sync_record(row) for row in rows}
+
+    @staticmethod
+    def _sync_record(row: Any) -> SyncRecord:
+        return _record(row, RESIDENT_FIELDS, memberships=json.loads(row["memberships"]))
 
     async def insert(self, actor: Actor, entity_id: uuid.UUID, values: Mapping[str, Any], unit_path: str) -> None:
         principal = actor.principal
@@ -420,10 +453,9 @@ class ResidentHandler(_RegistryHandler):
         live = [row for row in rows if not row["deleted"]]
         unmasked: dict[uuid.UUID, bool] = {}
         if live:
-            # Every unmasked read of a sensitive value is audited, as for GET /residents/{id}.
+            # Unmasked reads of sensitive values are audited as for GET /residents/{id}, one entry per page.
             async with db.transaction():
-                for row in live:
-                    unmasked[row["id"]] = await self.service.sensitive_read(reader, row)
+                unmasked = await self.service.sensitive_read_page(reader, live)
         return [_change(self.name, row, self._fields(row, unmasked.get(row["id"], False))) for row in rows]
 
     @staticmethod
@@ -439,14 +471,13 @@ class VisitHandler(_RegistryHandler):
         if action == "create":
             data = _convert(action, fields, VisitCreate, {"id": _NO_ID})
             values = _sent(data, VISIT_FIELDS)
-        else:
-            # Stand-ins for the required fields the device did not change; only the sent ones are kept.
-            stand_ins = {"id": _NO_ID, "household_id": _NO_ID, "visited_on": "2000-01-01", "purpose": "-"}
-            data = _convert(action, fields, VisitCreate, stand_ins)
-            values = _updated(_sent(data, [name for name in VISIT_FIELDS if name in fields]), "household_id")
-        if "visited_on" in values:
             with _as_fields():
                 rules.check_not_future("visited_on", values["visited_on"], today_in_vietnam(self.clock))
+        else:
+            # The checks of PATCH /api/v1/visits/{id} (RegistryService.visit_fields).
+            update = _convert(action, _updated(fields, "household_id"), VisitUpdate, {"version": 1})
+            with _as_fields():
+                values = self.service.visit_fields(update)
         _refuse_nul(values)
         return values
 
@@ -458,7 +489,15 @@ class VisitHandler(_RegistryHandler):
 
     async def lock(self, entity_id: uuid.UUID) -> SyncRecord | None:
         row = await self._row(entity_id)
-        return None if row is None else _record(row, VISIT_FIELDS, cadre_id=row["cadre"])
+        return None if row is None else self._sync_record(row)
+
+    async def lock_many(self, entity_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, SyncRecord]:
+        rows = await _locked_many("visits", "v", _VISIT_ROW, entity_ids)
+        return {row["id"]: self._sync_record(row) for row in rows}
+
+    @staticmethod
+    def _sync_record(row: Any) -> SyncRecord:
+        return _record(row, VISIT_FIELDS, cadre_id=row["cadre"])
 
     async def insert(self, actor: Actor, entity_id: uuid.UUID, values: Mapping[str, Any], unit_path: str) -> None:
         household = await self.service.writable_household(actor.principal, values["household_id"])

@@ -1,8 +1,8 @@
 """Applying one operation of a sync batch: create, update or delete through the entity's handler, with
-the idempotency record, version bump, field merge, conflict record and audit entry in one atomic step.
+the version bump, field merge, conflict record and audit entry in one atomic step.
 
-Runs inside the operation's own transaction (service.py): raising any AppError rejects the operation and
-undoes everything it did, the op_id claim included, so a rejected operation can be sent again.
+Runs inside the operation's own savepoint (service.py): raising any AppError rejects the operation and
+undoes everything it did; the service then gives back its op_id claim, so it can be sent again.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import msgspec
 
 from backend.features.audit.service import AuditEvent, record
 from backend.features.sync import repo
-from backend.features.sync.handlers import Actor, EntityHandler, Registry, SyncRecord
+from backend.features.sync.handlers import Actor, EntityHandler, LocksMany, Registry, SyncRecord
 from backend.features.sync.merge import (
     DELETED,
     Merge,
@@ -100,29 +100,40 @@ async def _audit(
 class OperationApplier:
     def __init__(self, registry: Registry) -> None:
         self.registry = registry
+        # The records the chunk under way locked up front: (entity, id) -> record, or None when absent.
+        self._prefetched: dict[tuple[str, uuid.UUID], SyncRecord | None] = {}
+
+    async def prefetch(self, operations: list[SyncOperation]) -> None:
+        """Lock the records these operations touch with one query per entity (entities in name order, ids
+        in order: concurrent chunks lock in the same order), instead of one query per operation."""
+        wanted: dict[str, set[uuid.UUID]] = {}
+        for op in operations:
+            if self.registry.get(op.entity) is not None:
+                wanted.setdefault(op.entity, set()).add(op.entity_id)
+        self._prefetched = {}
+        for name in sorted(wanted):
+            handler = self.registry[name]
+            if not isinstance(handler, LocksMany):
+                continue
+            ids = sorted(wanted[name])
+            found = await handler.lock_many(ids)
+            self._prefetched.update({(name, entity_id): found.get(entity_id) for entity_id in ids})
+
+    async def _lock(self, handler: EntityHandler, entity_id: uuid.UUID) -> SyncRecord | None:
+        """The record as prefetched, the first time only: after an operation on it, it is read again."""
+        key = (handler.name, entity_id)
+        if key in self._prefetched:
+            return self._prefetched.pop(key)
+        return await handler.lock(entity_id)
 
     async def apply(self, actor: Actor, op: SyncOperation) -> SyncResult:
+        """Apply an operation whose op_id this transaction has claimed (service.py stores the outcome)."""
         handler = self._handler(op)
-        claimed = await repo.claim(
-            actor.account_id,
-            op.op_id,
-            actor.device_id,
-            op.entity,
-            op.entity_id,
-            op.action,
-            operation_fingerprint(op),
-            actor.now,
-        )
-        if not claimed:
-            return replayed(op, await repo.stored_outcome(actor.account_id, op.op_id))
         if op.action == "create":
-            outcome = await self._create(actor, handler, op)
-        elif op.action == "update":
-            outcome = await self._update(actor, handler, op)
-        else:
-            outcome = await self._delete(actor, handler, op)
-        await repo.finish(actor.account_id, op.op_id, msgspec.json.encode(outcome).decode())
-        return outcome
+            return await self._create(actor, handler, op)
+        if op.action == "update":
+            return await self._update(actor, handler, op)
+        return await self._delete(actor, handler, op)
 
     def _handler(self, op: SyncOperation) -> EntityHandler:
         handler = self.registry.get(op.entity)
@@ -140,7 +151,7 @@ class OperationApplier:
         values = handler.parse("create", op.fields)
         unit_path = await handler.unit_path(values)
         actor.principal.require(Permission.write, unit_path)
-        existing = await handler.lock(op.entity_id)
+        existing = await self._lock(handler, op.entity_id)
         if existing is not None:
             return self._created_before(actor, op, existing, values)
         await handler.insert(actor, op.entity_id, values, unit_path)
@@ -176,7 +187,7 @@ class OperationApplier:
         )
 
     async def _writable(self, actor: Actor, handler: EntityHandler, entity_id: uuid.UUID, base: int) -> SyncRecord:
-        current = await handler.lock(entity_id)
+        current = await self._lock(handler, entity_id)
         if current is None:
             raise NotFoundError("problem.not_found.detail")
         actor.principal.require(Permission.write, current.unit_path)

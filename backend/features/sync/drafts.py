@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -101,8 +101,13 @@ class DraftHandler:
 
     async def lock(self, entity_id: uuid.UUID) -> SyncRecord | None:
         row = await drafts_repo.get(entity_id, lock=True)
-        if row is None:
-            return None
+        return None if row is None else self._record(row)
+
+    async def lock_many(self, entity_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, SyncRecord]:
+        return {row["id"]: self._record(row) for row in await drafts_repo.locked(entity_ids)}
+
+    @staticmethod
+    def _record(row: Any) -> SyncRecord:
         return SyncRecord(
             entity_id=row["id"],
             version=row["version"],

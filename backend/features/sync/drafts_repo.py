@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -23,6 +23,16 @@ async def get(draft_id: uuid.UUID, *, lock: bool = False) -> Any | None:
     async with connection() as conn:
         return await conn.fetchrow(
             f"SELECT {DRAFT_COLUMNS} FROM drafts WHERE id = $1{' FOR UPDATE' if lock else ''}", draft_id
+        )
+
+
+async def locked(draft_ids: Sequence[uuid.UUID]) -> list[Any]:
+    """The drafts among draft_ids, locked in id order."""
+    async with connection() as conn:
+        return list(
+            await conn.fetch(
+                f"SELECT {DRAFT_COLUMNS} FROM drafts WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE", draft_ids
+            )
         )
 
 

@@ -2,11 +2,12 @@
 
 A sequence number or a timestamp cannot be the cursor: they are taken before commit, so a transaction
 that commits late would slip behind a cursor already handed out and never be pulled. Instead every
-synced row carries the id of the transaction that last wrote it (`sync_xid`, set by a trigger), and a
-cursor carries PostgreSQL snapshots (`pg_current_snapshot()`: which transactions had committed). A pull
-returns the rows whose writer is visible in the snapshot taken now and was not in the one of the previous
-pull: every committed change exactly once, without any lock between writers. A pull spread over several
-pages keeps the snapshot of its first page, so rows changed meanwhile wait for the next pull.
+synced row carries the id of the transaction that last wrote it (`sync_xid`: its default on insert, a
+trigger on update), and a cursor carries PostgreSQL snapshots (`pg_current_snapshot()`: which transactions
+had committed). A pull returns the rows whose writer is visible in the snapshot taken now and was not in
+the one of the previous pull: every committed change exactly once, without any lock between writers. A
+pull spread over several pages keeps the snapshot of its first page, so rows changed meanwhile wait for
+the next pull.
 """
 
 from __future__ import annotations

@@ -3,18 +3,20 @@
 The sync core does the generic work: idempotency by op_id, scope checks on unit paths, versions and
 field-by-field merge, conflicts, the audit entry, the pull cursor. A handler only knows its own table:
 how to check fields, where a new record belongs, how to read, write and list its rows. To add an entity
-(households, residents, visits), give its table the columns described in `tables.py` plus the
-`sync_stamp_xid` trigger and a (sync_xid, id) index, write a handler, and list it in `entities.py`.
+(households, residents, visits), give its table the columns described in `tables.py` (sync_xid with
+its default), the `sync_stamp_xid` trigger BEFORE UPDATE (inserts take the default: no per-row call on
+bulk loads) and a (sync_xid, id) index, write a handler (with `lock_many` too, see LocksMany, for fewer
+round trips), and list it in `entities.py`.
 """
 
 from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Literal, Protocol, TypeVar
+from typing import Any, Literal, Protocol, TypeVar, runtime_checkable
 
 import msgspec
 
@@ -98,6 +100,16 @@ class EntityHandler(Protocol):
     async def pull(self, read_paths: list[str], window: PullWindow, limit: int, reader: Principal) -> list[PulledRow]:
         """Up to limit rows in the window within read_paths, ordered by (sync_xid, id). reader is who pulls
         (fields only some readers may see are masked for the others, and unmasked reads audited)."""
+        ...
+
+
+@runtime_checkable
+class LocksMany(Protocol):
+    """What a handler may add so that a chunk of a sync batch locks the records it is about to touch with one
+    query (handlers without it are locked one by one, as operations come)."""
+
+    async def lock_many(self, entity_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, SyncRecord]:
+        """Those of the records that exist, locked as lock() does, with one query in id order."""
         ...
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -14,6 +15,10 @@ CONFLICT_COLUMNS = (
     "id, entity, entity_id, unit_path, status, op_id, account, device_id, base_version, server_version,"
     " fields::text AS fields, client_at, created_at, resolved_by, resolved_at, resolution::text AS resolution"
 )
+
+
+# What a claim records of an operation: op_id, entity, entity_id, action, fingerprint.
+Claim = tuple[uuid.UUID, str, uuid.UUID, str, str]
 
 
 async def stored_outcomes(account_id: uuid.UUID, op_ids: list[uuid.UUID]) -> dict[uuid.UUID, Any]:
@@ -28,53 +33,48 @@ async def stored_outcomes(account_id: uuid.UUID, op_ids: list[uuid.UUID]) -> dic
     return {row["op_id"]: row for row in rows}
 
 
-async def stored_outcome(account_id: uuid.UUID, op_id: uuid.UUID) -> Any | None:
+async def claim(account_id: uuid.UUID, device_id: str, now: datetime, operations: Sequence[Claim]) -> set[uuid.UUID]:
+    """Reserve the operations' op_ids for this transaction, in order; the ones returned were free. A
+    concurrent replay of the same operations waits here until the first attempt commits (then finds them
+    taken) or rolls back (then takes them). The op_ids must be distinct."""
+    op_ids, entities, entity_ids, actions, fingerprints = (list(column) for column in zip(*operations, strict=True))
     async with connection() as conn:
-        return await conn.fetchrow(
-            "SELECT op_id, fingerprint, outcome::text AS outcome FROM sync_operations"
-            " WHERE account = $1 AND op_id = $2",
-            account_id,
-            op_id,
-        )
-
-
-async def claim(
-    account_id: uuid.UUID,
-    op_id: uuid.UUID,
-    device_id: str,
-    entity: str,
-    entity_id: uuid.UUID,
-    action: str,
-    fingerprint: str,
-    now: datetime,
-) -> bool:
-    """Reserve op_id for this transaction; False when it is taken. A concurrent replay of the same operation
-    waits here until the first attempt commits (then finds it taken) or rolls back (then takes it)."""
-    async with connection() as conn:
-        claimed = await conn.fetchval(
+        rows = await conn.fetch(
             "INSERT INTO sync_operations"
             " (account, op_id, device_id, entity, entity_id, action, fingerprint, created_at)"
-            " VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (account, op_id) DO NOTHING RETURNING id",
+            " SELECT $1, op_id, $2, entity, entity_id, action, fingerprint, $3"
+            " FROM unnest($4::uuid[], $5::text[], $6::uuid[], $7::text[], $8::text[]) WITH ORDINALITY"
+            " AS o(op_id, entity, entity_id, action, fingerprint, position)"
+            " ORDER BY position ON CONFLICT (account, op_id) DO NOTHING RETURNING op_id",
             account_id,
-            op_id,
             device_id,
-            entity,
-            entity_id,
-            action,
-            fingerprint,
             now,
+            op_ids,
+            entities,
+            entity_ids,
+            actions,
+            fingerprints,
         )
-    return claimed is not None
+    return {row["op_id"] for row in rows}
 
 
-async def finish(account_id: uuid.UUID, op_id: uuid.UUID, outcome: str) -> None:
+async def settle(account_id: uuid.UUID, outcomes: dict[uuid.UUID, str], unused: list[uuid.UUID]) -> None:
+    """Store the outcomes of the claimed operations that were applied, and give back the claims of those
+    that were not (rejected, or not reached), so that they can be sent again."""
     async with connection() as conn:
-        await conn.execute(
-            "UPDATE sync_operations SET outcome = $3::jsonb WHERE account = $1 AND op_id = $2",
-            account_id,
-            op_id,
-            outcome,
-        )
+        if outcomes:
+            await conn.execute(
+                "UPDATE sync_operations s SET outcome = o.outcome::jsonb"
+                " FROM unnest($2::uuid[], $3::text[]) AS o(op_id, outcome)"
+                " WHERE s.account = $1 AND s.op_id = o.op_id",
+                account_id,
+                list(outcomes),
+                list(outcomes.values()),
+            )
+        if unused:
+            await conn.execute(
+                "DELETE FROM sync_operations WHERE account = $1 AND op_id = ANY($2::uuid[])", account_id, unused
+            )
 
 
 async def current_snapshot() -> Snapshot:

@@ -1,12 +1,16 @@
 """`/api/v1/sync`: apply a batch of offline operations, then send the changes made since the pull cursor.
 
-Each operation runs in a transaction of its own, so a rejected one undoes only itself, and an operation
-never holds its locks while a later one waits: the audit chain's lock, taken as an operation writes its
-audit entry and held to commit, must not be held while waiting for a record another writer has locked
-(that writer may be waiting for the audit lock: a deadlock). An operation's outcome is stored in the same
-transaction as its change, so it exists exactly when the change does: a replay after a lost response, or
-racing the first attempt, answers "duplicate" and changes nothing. The pull runs after the operations,
-so it includes them.
+Operations are applied in chunks, one transaction per chunk: the chunk claims its op_ids with one
+statement, runs each operation in a savepoint of its own (a rejected one undoes only itself and answers
+with its own problem; the others stand), then stores the outcomes, gives back the claims of the rejected,
+and appends the chunk's audit entries with one statement, all before its commit. The audit chain's lock
+is thus taken only at the end, once the chunk waits for no record any more (holding it while waiting for
+a record that another writer, itself waiting for the lock, has locked would be a deadlock). Should the
+shared transaction fail as a whole (a deadlock detected on the claims or that lock), its operations are
+run again one transaction each. An operation's outcome is stored in the same transaction as its change,
+so it exists exactly when the change does: a replay after a lost response, or racing the first attempt,
+answers "duplicate" and changes nothing. A batch cut off (the request cancelled) stops after the operation
+in hand and commits what it did. The pull runs after the operations, so it includes them.
 """
 
 from __future__ import annotations
@@ -21,9 +25,9 @@ import asyncpg
 import msgspec
 
 from backend import db
-from backend.features.audit.service import AuditEvent, record
+from backend.features.audit.service import AuditEvent, PendingEntry, append_many, deferred, record
 from backend.features.sync import repo
-from backend.features.sync.apply import OperationApplier, RetryLater, replayed, result
+from backend.features.sync.apply import OperationApplier, RetryLater, operation_fingerprint, replayed, result
 from backend.features.sync.entities import default_registry
 from backend.features.sync.feed import (
     CURSOR_FORMAT,
@@ -46,6 +50,15 @@ from schemas.sync import SyncChange, SyncOperation, SyncRequest, SyncResponse, S
 logger = logging.getLogger("mattran.sync")
 
 SYNC_PATH = "/api/v1/sync"
+# Operations per transaction: one commit and one audit append for that many, while a long batch still
+# commits in steps and holds its record locks for a bounded time.
+CHUNK_OPERATIONS = 100
+
+# Each operation runs in this savepoint (opened again after each one).
+SAVEPOINT = "sync_operation"
+
+# An operation still to apply, with its position in the batch.
+Pending = tuple[int, SyncOperation]
 
 
 def operation_problem(error: AppError, language: Language) -> Problem:
@@ -131,32 +144,111 @@ class SyncService:
     async def _push(self, actor: Actor, operations: list[SyncOperation], language: Language) -> list[SyncResult]:
         # Replays of whole batches are common (a lost response): answer them with one query.
         stored = await repo.stored_outcomes(actor.account_id, [op.op_id for op in operations])
-        return [await self._run(actor, op, stored.get(op.op_id), language) for op in operations]
+        results: dict[int, SyncResult] = {}
+        pending: list[Pending] = []
+        for position, op in enumerate(operations):
+            if op.op_id in stored:
+                results[position] = self._replayed(op, stored[op.op_id], language)
+            else:
+                pending.append((position, op))
+        stop = asyncio.Event()
+        for chunk in _chunks(pending):
+            # Shielded: when the request is cancelled (shutdown, lost client), the chunk under way stops
+            # after the operation in hand and commits, and its connection goes back to the pool.
+            task = asyncio.ensure_future(self._chunk(actor, chunk, language, stop))
+            try:
+                results.update(await asyncio.shield(task))
+            except asyncio.CancelledError:
+                stop.set()
+                raise
+        return [results[position] for position in range(len(operations))]
 
-    async def _run(self, actor: Actor, op: SyncOperation, stored: Any | None, language: Language) -> SyncResult:
+    async def _chunk(
+        self, actor: Actor, chunk: list[Pending], language: Language, stop: asyncio.Event
+    ) -> dict[int, SyncResult]:
         try:
-            if stored is not None:
-                return replayed(op, stored)
-            # Shielded: when the request is cancelled (shutdown, lost client), the operation under way still
-            # commits or rolls back as a whole, and its connection goes back to the pool.
-            return await asyncio.shield(self._apply_alone(actor, op))
+            return await self._apply_together(actor, chunk, language, stop)
+        except asyncpg.PostgresError as error:
+            if len(chunk) == 1:
+                position, op = chunk[0]
+                return {position: self._rejected(op, database_failure(error), language)}
+        # The shared transaction failed as a whole: one transaction per operation, as a single failure
+        # then concerns its operation only.
+        results: dict[int, SyncResult] = {}
+        for item in chunk:
+            if stop.is_set():
+                break
+            results.update(await self._chunk(actor, [item], language, stop))
+        return results
+
+    async def _apply_together(
+        self, actor: Actor, chunk: list[Pending], language: Language, stop: asyncio.Event
+    ) -> dict[int, SyncResult]:
+        results: dict[int, SyncResult] = {}
+        outcomes: dict[uuid.UUID, str] = {}
+        operations = [op for _, op in chunk]
+        claims = [(op.op_id, op.entity, op.entity_id, op.action, operation_fingerprint(op)) for op in operations]
+        with deferred() as entries:
+            async with db.transaction(), db.connection() as conn:
+                claimed = await repo.claim(actor.account_id, actor.device_id, actor.now, claims)
+                # Taken meanwhile by a concurrent attempt, which has committed by now (the claim waited).
+                taken = [op.op_id for op in operations if op.op_id not in claimed]
+                stored = await repo.stored_outcomes(actor.account_id, taken) if taken else {}
+                await self.applier.prefetch([op for op in operations if op.op_id in claimed])
+                await conn.execute(f"SAVEPOINT {SAVEPOINT}")
+                for position, op in chunk:
+                    if stop.is_set():
+                        break
+                    if op.op_id not in claimed:
+                        results[position] = self._replayed(op, stored.get(op.op_id), language)
+                        continue
+                    outcome = await self._apply_one(actor, op, conn, entries, language)
+                    results[position] = outcome
+                    if outcome.status != "rejected":
+                        outcomes[op.op_id] = msgspec.json.encode(outcome).decode()
+                unused = [op.op_id for op in operations if op.op_id in claimed and op.op_id not in outcomes]
+                await repo.settle(actor.account_id, outcomes, unused)
+                await append_many(entries)
+        return results
+
+    async def _apply_one(
+        self, actor: Actor, op: SyncOperation, conn: Any, entries: list[PendingEntry], language: Language
+    ) -> SyncResult:
+        """One operation in the savepoint opened for it: when rejected, it leaves nothing behind, audit
+        entries included; when applied, the next operation's savepoint opens in the same round trip."""
+        mark = len(entries)
+        try:
+            outcome = await self.applier.apply(actor, op)
         except AccessDenied as denied:
+            await self._undo(conn, entries, mark)
             await self._audit_denied(actor, op, denied)
             return self._rejected(op, denied, language)
         except AppError as error:
+            await self._undo(conn, entries, mark)
             return self._rejected(op, error, language)
         except asyncpg.PostgresError as error:
+            await self._undo(conn, entries, mark)
             return self._rejected(op, database_failure(error), language)
+        await conn.execute(f"RELEASE SAVEPOINT {SAVEPOINT}; SAVEPOINT {SAVEPOINT}")
+        return outcome
 
-    async def _apply_alone(self, actor: Actor, op: SyncOperation) -> SyncResult:
-        async with db.transaction():
-            return await self.applier.apply(actor, op)
+    @staticmethod
+    async def _undo(conn: Any, entries: list[PendingEntry], mark: int) -> None:
+        # ROLLBACK TO keeps the savepoint, ready for the next operation.
+        await conn.execute(f"ROLLBACK TO SAVEPOINT {SAVEPOINT}")
+        del entries[mark:]
+
+    def _replayed(self, op: SyncOperation, stored: Any | None, language: Language) -> SyncResult:
+        try:
+            return replayed(op, stored)
+        except AppError as error:
+            return self._rejected(op, error, language)
 
     def _rejected(self, op: SyncOperation, error: AppError, language: Language) -> SyncResult:
         return result(op, "rejected", problem=operation_problem(error, language))
 
     async def _audit_denied(self, actor: Actor, op: SyncOperation, denied: AccessDenied) -> None:
-        """As for a denied request (security_audit): written on its own, the operation having rolled back."""
+        """As for a denied request (security_audit): kept, though the operation itself rolled back."""
         event = AuditEvent(
             action="access.denied",
             actor=denied.actor,
@@ -210,6 +302,24 @@ class SyncService:
             after = None
         done = PullCursor(format=CURSOR_FORMAT, digest=cursor.digest, previous=current)
         return PullPage(changes, done, more=False)
+
+
+def _chunks(pending: list[Pending]) -> list[list[Pending]]:
+    """Consecutive runs of at most CHUNK_OPERATIONS operations with distinct op_ids (a claim takes an op_id
+    once: an op_id sent twice in a batch is answered by a later chunk, as a replay of the first)."""
+    chunks: list[list[Pending]] = []
+    current: list[Pending] = []
+    seen: set[uuid.UUID] = set()
+    for item in pending:
+        op_id = item[1].op_id
+        if len(current) == CHUNK_OPERATIONS or op_id in seen:
+            chunks.append(current)
+            current, seen = [], set()
+        current.append(item)
+        seen.add(op_id)
+    if current:
+        chunks.append(current)
+    return chunks
 
 
 def _position(cursor: PullCursor) -> tuple[int, uuid.UUID] | None:

@@ -6,6 +6,7 @@ from typing import Any
 
 from backend import db
 from backend.features.audit.service import AuditEvent, record
+from backend.features.registry.service import refresh_area_addresses
 from backend.features.units import repo
 from backend.features.units.catalog import (
     PATH_SEPARATOR,
@@ -146,6 +147,8 @@ class UnitService:
             if duplicate not in (None, code):
                 raise ConflictError("problem.area.duplicate", name=data.name)
             await repo.rename_unit(code, data.name, fold(data.name), short_name_folded(data.name))
+            # Households' search text carries the area's name (registry.rules.address_folded).
+            await refresh_area_addresses(code, data.name)
             await record(
                 AuditEvent(
                     action="unit.renamed",

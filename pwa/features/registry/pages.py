@@ -1,14 +1,17 @@
-"""Door-to-door work: the households a cadre may see (search without diacritics), one household with its
-members (sensitive fields masked) and visits, and the visit form that works offline (outbox)."""
+"""Door-to-door work: the households a cadre may see (search without diacritics; one area's with ?unit=),
+one household with its members (sensitive fields masked) and visits, and the visit form that works offline
+(outbox). Links to the pages a cadre needs at the door are marked `data-keep-offline`: the service worker
+keeps a copy of each while there is signal."""
 
 from __future__ import annotations
 
 import uuid
 from typing import Any
+from urllib.parse import quote
 
 from reactpy import component, html
 
-from backend.features.registry.service import RegistryService
+from backend.features.registry.service import RegistryService, current_unit
 from backend.lib.clock import today_in_vietnam
 from backend.lib.errors import AppError
 from pwa.components.search import MAX_QUERY, search_form, use_live_search
@@ -18,20 +21,36 @@ from schemas.registry import HouseholdRead
 LISTED = 30
 
 
-def _service(session: PageSession) -> RegistryService:
+def registry_service(session: PageSession) -> RegistryService:
     return RegistryService(session.app.state.settings, session.app.state.clock)
 
 
-async def _households(session: PageSession, query: str) -> list[HouseholdRead]:
+async def _households(session: PageSession, query: str, unit: str | None) -> list[HouseholdRead]:
     if session.principal is None:
         return []
-    page = await _service(session).list_households(session.principal, query.strip() or None, None, None, LISTED)
+    service = registry_service(session)
+    try:
+        page = await service.list_households(session.principal, query.strip() or None, unit, None, LISTED)
+    except AppError:  # an unknown area: nothing to list
+        return []
     return page.items
+
+
+async def _area_name(unit: str | None) -> str | None:
+    if not unit:
+        return None
+    try:
+        return str((await current_unit(unit))["name"])
+    except AppError:
+        return None
 
 
 async def load_list(session: PageSession, query: dict[str, str]) -> dict[str, Any]:
     q = query.get("q", "")[:MAX_QUERY]
-    return {"q": q, "items": await _households(session, q) if session.signed_in else None}
+    unit = query.get("unit") or None
+    if not session.signed_in:
+        return {"q": q, "unit": unit, "area": None, "items": None}
+    return {"q": q, "unit": unit, "area": await _area_name(unit), "items": await _households(session, q, unit)}
 
 
 def _address(household: HouseholdRead) -> str:
@@ -40,21 +59,34 @@ def _address(household: HouseholdRead) -> str:
 
 @component
 def HouseholdsPage(session: PageSession, data: dict[str, Any]) -> Any:
-    query, items, set_query = use_live_search(data["q"], data["items"], lambda q: _households(session, q))
+    unit = data["unit"]
+    query, items, set_query = use_live_search(data["q"], data["items"], lambda q: _households(session, q, unit))
     if items is None:
         return html.section(
             html.h1(session.t("pwa.registry.title")),
             html.a({"class_name": "button", "href": "/auth/login?next=/households"}, session.t("pwa.sign_in")),
         )
+    search = search_form("/households", "hq", session.t("pwa.registry.search_label"), query, set_query)
+    if unit:  # the plain GET form (before the live connection) stays within the area
+        search["children"].append(html.input({"type": "hidden", "name": "unit", "value": unit}))
     return html.section(
-        html.h1(session.t("pwa.registry.title")),
-        search_form("/households", "hq", session.t("pwa.registry.search_label"), query, set_query),
+        html.h1(data["area"] or session.t("pwa.registry.title")),
+        html.a(
+            {"class_name": "button secondary", "href": f"/household/new?unit={quote(unit)}", "data_keep_offline": ""},
+            session.t("pwa.registry.new_household"),
+        )
+        if data["area"]
+        else "",
+        search,
         html.ul(
             {"class_name": "results"},
             *[
                 html.li(
                     {"key": str(h.id)},
-                    html.a({"href": f"/household?id={h.id}"}, html.strong(h.head_name or _address(h))),
+                    html.a(
+                        {"href": f"/household?id={h.id}", "data_keep_offline": ""},
+                        html.strong(h.head_name or _address(h)),
+                    ),
                     html.div({"class_name": "muted"}, f"{_address(h)} · {h.unit_code}"),
                 )
                 for h in items
@@ -70,7 +102,7 @@ async def load_detail(session: PageSession, query: dict[str, str]) -> dict[str, 
         return {"household": None}
     try:
         household_id = uuid.UUID(query.get("id", ""))
-        service = _service(session)
+        service = registry_service(session)
         household = await service.get_household(session.principal, household_id)
         visits = (await service.list_visits(session.principal, household_id, None, 10)).items
     except (ValueError, AppError):
@@ -89,13 +121,35 @@ def HouseholdPage(session: PageSession, data: dict[str, Any]) -> Any:
     return html.section(
         html.h1(household.head_name or _address(household)),
         html.p({"class_name": "muted"}, f"{_address(household)} · {household.unit_code}"),
+        html.div(
+            {"class_name": "actions"},
+            html.a(
+                {
+                    "class_name": "button secondary",
+                    "href": f"/household/edit?id={household.id}",
+                    "data_keep_offline": "",
+                },
+                session.t("pwa.registry.edit_household"),
+            ),
+            html.a(
+                {
+                    "class_name": "button secondary",
+                    "href": f"/resident/new?household={household.id}",
+                    "data_keep_offline": "",
+                },
+                session.t("pwa.registry.new_resident"),
+            ),
+        ),
         html.h2(session.t("pwa.registry.members")),
         html.ul(
             {"class_name": "results"},
             *[
                 html.li(
                     {"key": str(m.id)},
-                    html.strong(m.full_name),
+                    html.a(
+                        {"href": f"/resident/edit?household={household.id}&id={m.id}", "data_keep_offline": ""},
+                        html.strong(m.full_name),
+                    ),
                     html.span(
                         {"class_name": "muted"},
                         f" · {m.birth_year or (m.birth_date.year if m.birth_date else '')}"

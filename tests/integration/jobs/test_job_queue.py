@@ -71,6 +71,9 @@ def test_periodic_jobs_are_registered_with_a_queueing_lock_each() -> None:
         "identity:sweep_logouts": "* * * * *",
         "jobs:retry_stalled": "*/5 * * * *",
         "jobs:remove_old_jobs": "41 19 * * *",
+        "registry:import_upkeep": "*/5 * * * *",
+        "congress:scan_deadlines": "30 0-10 * * *",
+        "petitions:scan_deadlines": "*/5 * * * *",
     }
     # A slow run never piles up copies of itself.
     assert all(task.task.queueing_lock for task in periodic.values())

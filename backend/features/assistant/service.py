@@ -1,0 +1,140 @@
+"""Assistant use cases: ask a question, re-run a figure's query, draft a situation report.
+
+Retrieval and figures run in one read transaction; a configured model is called after it (no transaction
+is held open while waiting for it); the question, the sources used and the answer are then written to the
+audit log (who, when, scope) in a transaction of their own.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from backend import db
+from backend.features.assistant import answer, model, repo
+from backend.features.assistant.figures import QueryParams, run_query
+from backend.features.assistant.intents import choose_queries, period_of
+from backend.features.assistant.query import plan
+from backend.features.assistant.report import build_report
+from backend.features.assistant.retrieval import retrieve
+from backend.features.audit.service import AuditEvent, record
+from backend.features.library.views import reader_of
+from backend.features.units import repo as units_repo
+from backend.lib.access import Permission, Principal
+from backend.lib.clock import Clock, today_in_vietnam
+from backend.lib.errors import NotFoundError
+from backend.lib.text import fold
+from backend.settings import Settings
+from schemas.assistant import AnswerMode, AskAnswer, AskRequest, Figure, SituationReport
+
+RETRIEVED = 5
+
+
+class AssistantService:
+    def __init__(self, settings: Settings, clock: Clock) -> None:
+        self.settings = settings
+        self.clock = clock
+
+    async def _unit(self, principal: Principal, unit_code: str | None, question: str = "") -> Any:
+        """The unit asked about: the one given, else one the question names (within the asker's read scope),
+        else the asker's widest; outside the asker's scope it is not found."""
+        paths = principal.scope_paths(Permission.read)
+        named = await repo.unit_named_in(fold(question), paths) if question and not unit_code else None
+        code = unit_code or named or home_unit(principal)
+        unit = await units_repo.get_unit(code) if code else None
+        if unit is None or not principal.may(Permission.read, unit["path"]):
+            raise NotFoundError("problem.unit_not_found.detail", code=code or "")
+        return unit
+
+    async def ask(self, principal: Principal, request: AskRequest) -> AskAnswer:
+        question = request.question.strip()
+        understood = plan(question)
+        async with db.transaction():
+            unit = await self._unit(principal, request.unit_code, question)
+            retrieved = await retrieve(understood, reader_of(principal), limit=RETRIEVED)
+            period = period_of(question, today_in_vietnam(self.clock))
+            params = QueryParams(unit["code"], period.since, period.until)
+            figures = [
+                await run_query(query_id, params, principal, self.settings, self.clock)
+                for query_id in choose_queries(question)
+            ]
+        cited = answer.citations(answer.relevant(retrieved), understood)
+        answer.number_figures(figures)
+        composed = answer.extractive(question, cited, figures)
+        mode: AnswerMode = "extractive"
+        text, removed = composed.text, []
+        if self.settings.assistant_model_url and composed.answered:
+            try:
+                sources = model.sources_block(cited, figures, self.settings)
+                checked = model.check(await model.generate(question, sources, self.settings), sources)
+                # A model answer with no cited fact left says nothing the sources back: quote them instead.
+                if checked.cites:
+                    mode, text, removed = "model", checked.text, checked.removed
+            except model.ModelUnavailable:
+                pass  # logged by generate; the extractive answer stands
+        result = AskAnswer(
+            id=request.id or uuid.uuid4(),
+            question=question,
+            unit_code=unit["code"],
+            mode=mode,
+            answered=composed.answered,
+            answer=text,
+            citations=cited,
+            figures=figures,
+            suggestions=composed.suggestions,
+            removed=removed,
+            asked_at=self.clock.now(),
+        )
+        async with db.transaction():
+            if not await repo.answer_logged(str(result.id), principal.actor, question):
+                await self._log(principal, unit, result)
+        return result
+
+    async def _log(self, principal: Principal, unit: Any, result: AskAnswer) -> None:
+        event = AuditEvent(
+            action="assistant.ask",
+            actor=principal.actor,
+            subject_type="assistant_answer",
+            subject_id=str(result.id),
+            unit_path=unit["path"],
+            details={
+                "question": result.question,
+                "scope": principal.scope_paths(Permission.read),
+                "mode": result.mode,
+                "answered": result.answered,
+                "sources": [{"document_id": str(c.document_id), "locator": c.locator} for c in result.citations],
+                "figures": [{"query_id": f.query_id, "params": f.params} for f in result.figures],
+                "answer": result.answer,
+                "removed": result.removed,
+            },
+        )
+        await record(event, self.clock.now())
+
+    async def query(self, principal: Principal, query_id: str, params: QueryParams) -> Figure:
+        async with db.transaction():
+            figure = await run_query(query_id, params, principal, self.settings, self.clock)
+        figure.ref = "F1"
+        return figure
+
+    async def situation_report(self, principal: Principal, params: QueryParams) -> SituationReport:
+        async with db.transaction():
+            unit = await self._unit(principal, params.unit_code)
+            report = await build_report(principal, self.settings, self.clock, unit, params)
+            await record(
+                AuditEvent(
+                    action="assistant.report",
+                    actor=principal.actor,
+                    subject_type="unit",
+                    subject_id=unit["code"],
+                    unit_path=unit["path"],
+                    details=params.as_dict(),
+                ),
+                self.clock.now(),
+            )
+        return report
+
+
+def home_unit(principal: Principal) -> str | None:
+    """The unit of the asker's widest read role (the first of their read scopes)."""
+    paths = principal.scope_paths(Permission.read)
+    return next((role.unit_code for role in principal.roles if paths and role.unit_path == paths[0]), None)
