@@ -1563,6 +1563,68 @@ MESSAGES: Final[dict[str, dict[Language, str]]] = {
     "pwa.home.file": {"vi": "Gửi ý kiến của bạn tới Mặt trận", "en": "Send your concern to the Front"},
     "pwa.home.track": {"vi": "Xem tiến độ bằng mã tra cứu", "en": "Follow it with your tracking code"},
     "pwa.home.published": {"vi": "Các trả lời đã công khai", "en": "Answers made public"},
+    # Petitions: the detail page's forward, answer with evidence, merge and reopen (pwa/features/petitions).
+    "pwa.petitions.forwarded_to": {"vi": "Cơ quan có thẩm quyền", "en": "Competent body"},
+    "pwa.petitions.dispatch_number": {"vi": "Số công văn", "en": "Dispatch number"},
+    "pwa.petitions.dispatch_date": {"vi": "Ngày công văn", "en": "Dispatch date"},
+    "pwa.petitions.note": {"vi": "Ghi chú (không bắt buộc)", "en": "Note (optional)"},
+    "pwa.petitions.forwarded": {
+        "vi": "Đã chuyển {body}, công văn số {number} ngày {date}",
+        "en": "Forwarded to {body}, dispatch no. {number} of {date}",
+    },
+    "pwa.petitions.answer_text": {"vi": "Nội dung trả lời", "en": "Answer"},
+    "pwa.petitions.evidence": {"vi": "Minh chứng", "en": "Evidence"},
+    "pwa.petitions.evidence_none": {
+        "vi": "Chưa có minh chứng: tải lên ít nhất một ảnh hoặc tệp PDF trước khi trả lời.",
+        "en": "No evidence yet: upload at least one photo or PDF before answering.",
+    },
+    "pwa.petitions.evidence_pick": {
+        "vi": "Ảnh (JPEG, PNG, WebP) hoặc PDF, tối đa {size} MB",
+        "en": "Photo (JPEG, PNG, WebP) or PDF, up to {size} MB",
+    },
+    "pwa.petitions.evidence_upload": {"vi": "Tải minh chứng lên", "en": "Upload evidence"},
+    "pwa.petitions.evidence_refresh": {"vi": "Cập nhật danh sách minh chứng", "en": "Refresh the evidence list"},
+    "pwa.petitions.evidence_no_file": {"vi": "Hãy chọn một ảnh hoặc tệp PDF.", "en": "Choose a photo or PDF first."},
+    "pwa.petitions.evidence_too_large": {
+        "vi": "Tệp “{name}” quá lớn: tối đa {size} MB.",
+        "en": "“{name}” is too large: {size} MB at most.",
+    },
+    "pwa.petitions.evidence_type": {
+        "vi": "Tệp “{name}” không phải ảnh JPEG, PNG, WebP hoặc PDF.",
+        "en": "“{name}” is not a JPEG, PNG or WebP photo or a PDF.",
+    },
+    "pwa.petitions.evidence_failed": {
+        "vi": "Chưa tải lên được (mất mạng?). Nội dung trả lời vẫn còn; hãy thử lại.",
+        "en": "The upload failed (no signal?). Your answer is still here; try again.",
+    },
+    "pwa.petitions.duplicates": {"vi": "Phản ánh có thể trùng", "en": "Possible duplicates"},
+    "pwa.petitions.duplicates_none": {
+        "vi": "Không thấy phản ánh nào trùng trong phạm vi của bạn.",
+        "en": "No duplicate found within your scope.",
+    },
+    "pwa.petitions.duplicate.similar_text": {"vi": "nội dung giống", "en": "similar text"},
+    "pwa.petitions.duplicate.same_category": {"vi": "cùng lĩnh vực", "en": "same category"},
+    "pwa.petitions.duplicate.same_area": {"vi": "cùng khu dân cư", "en": "same area"},
+    "pwa.petitions.duplicate.nearby": {"vi": "gần nhau", "en": "nearby"},
+    "pwa.petitions.merged_into": {"vi": "Đã gộp vào phản ánh này", "en": "Merged into this petition"},
+    "pwa.petitions.reopen_reason": {
+        "vi": "Lý do mở lại (ví dụ: vẫn chưa được giải quyết)",
+        "en": "Why reopen (for instance: still not solved)",
+    },
+    "pwa.petitions.check_field": {
+        "vi": "Hãy điền lại «{field}»: còn thiếu, quá dài hoặc quá ngắn.",
+        "en": "Please check «{field}»: missing, too long or too short.",
+    },
+    # Assistant: the answer streamed to the chat page (pwa/features/assistant).
+    "pwa.assistant.writing": {"vi": "Đang soạn câu trả lời…", "en": "Writing the answer…"},
+    "pwa.assistant.draft": {
+        "vi": "Bản nháp, đang kiểm tra nguồn trích dẫn: câu trả lời chính thức sẽ thay thế bản này.",
+        "en": "Draft, citations being checked: the checked answer will replace it.",
+    },
+    "pwa.assistant.whole_answer": {
+        "vi": "Mạng chập chờn? Tải câu trả lời đầy đủ",
+        "en": "Patchy connection? Load the complete answer",
+    },
 }
 
 

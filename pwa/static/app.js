@@ -242,6 +242,54 @@
     replay();
   }, true);
 
+  /* Evidence for a petition's answer (markup in pwa/features/petitions/pages.py): the chosen file is named
+   * and checked on the phone (type, size), sent as the raw body to the attachment API, and the page's hidden
+   * button then redraws the list. The answer being typed lives in its own field and is never touched. */
+  function evidenceProblem(box, message) {
+    const alert = box.querySelector("[data-evidence-error]");
+    alert.textContent = message || "";
+    alert.hidden = !message;
+  }
+  function evidenceCheck(box, file) {
+    if (!file) return box.dataset.noFile;
+    if (!box.dataset.types.split(",").includes(file.type)) return box.dataset.wrongType.replace("{name}", file.name);
+    if (file.size > Number(box.dataset.maxBytes)) return box.dataset.tooLarge.replace("{name}", file.name);
+    return "";
+  }
+  document.addEventListener("change", (event) => {
+    const box = event.target.closest && event.target.closest("[data-evidence]");
+    if (!box || event.target.type !== "file") return;
+    const file = event.target.files[0];
+    box.querySelector("[data-evidence-chosen]").textContent = file ? file.name : "";
+    evidenceProblem(box, file && evidenceCheck(box, file));
+  });
+  document.addEventListener("click", async (event) => {
+    const button = event.target.closest("[data-evidence-send]");
+    if (!button) return;
+    const box = button.closest("[data-evidence]"), input = box.querySelector("input[type=file]"), file = input.files[0];
+    const problem = evidenceCheck(box, file);
+    evidenceProblem(box, problem);
+    if (problem) return;
+    button.disabled = true;
+    try {
+      const response = await fetch(`${box.dataset.evidence}?filename=${encodeURIComponent(file.name.slice(-200))}`, {
+        method: "POST", credentials: "same-origin", body: file,
+        headers: { "Content-Type": file.type, "X-CSRF-Token": (await Outbox.csrf()) || "" },
+      });
+      if (!response.ok) {
+        const refusal = await response.json().catch(() => ({}));
+        return evidenceProblem(box, refusal.detail || box.dataset.failed);
+      }
+      input.value = "";
+      box.querySelector("[data-evidence-chosen]").textContent = "";
+      box.querySelector("[data-evidence-refresh]").click();
+    } catch (offline) {
+      evidenceProblem(box, box.dataset.failed);
+    } finally {
+      button.disabled = false;
+    }
+  });
+
   /* A copy of a page kept for another record is fixed up from the address (see fields.py). */
   const query = new URLSearchParams(location.search);
   document.querySelectorAll("[data-from-query]").forEach((control) => {

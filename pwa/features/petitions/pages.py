@@ -9,28 +9,37 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 from urllib.parse import quote, urlencode
 
 import msgspec
 from reactpy import component, html, use_ref, use_state
 
-from backend.features.petitions.service import PetitionService, status_text
+from backend.features.petitions.attachments import IMAGE_TYPES, PDF_TYPE
+from backend.features.petitions.service import DEFAULT_CATEGORY, PetitionService, status_text
 from backend.features.petitions.stats import StatsService
 from backend.lib.clock import VIETNAM, today_in_vietnam
 from backend.lib.errors import AppError
 from pwa.session import PageSession
 from schemas.petitions import (
+    AnswerCommand,
     AssignCommand,
+    AttachmentRead,
     ClassifyCommand,
+    DuplicateSuggestion,
+    ForwardCommand,
+    MergeCommand,
     NoteCommand,
     PetitionCreate,
     PetitionRead,
     PetitionReceipt,
+    PetitionTracking,
     RejectCommand,
+    ReopenCommand,
 )
 
 LISTED = 30
+Command = TypeVar("Command")
 INBOX_STATES = ("received", "classified", "assigned", "forwarded", "reopened", "answered")
 
 
@@ -220,26 +229,43 @@ async def load_track(session: PageSession, query: dict[str, str]) -> dict[str, A
 
 @component
 def TrackPage(session: PageSession, data: dict[str, Any]) -> Any:
-    tracking = data["tracking"]
+    shown, set_shown = use_state(cast(PetitionTracking | None, data["tracking"]))
+    problem, set_problem = use_state(cast(str, data["problem"] or ""))
+    typed = use_ref(dict[str, str]())
     form = html.form(
         {"class_name": "stack", "method": "get", "action": "/petitions/track"},
         html.label({"html_for": "track-code"}, session.t("pwa.petitions.code")),
         html.input({"id": "track-code", "name": "code", "value": data["code"], "required": True, "maxlength": 40}),
         html.button({"class_name": "button", "type": "submit"}, session.t("pwa.petitions.track")),
     )
-    if tracking is None:
-        return html.section(
-            html.h1(session.t("pwa.petitions.track")),
-            form,
-            html.p({"class_name": "field-error", "role": "alert"}, data["problem"]) if data["problem"] else "",
-        )
+    alert = html.p({"class_name": "field-error", "role": "alert"}, problem) if problem else ""
+    if shown is None:
+        return html.section(html.h1(session.t("pwa.petitions.track")), form, alert)
+    tracking: PetitionTracking = shown
+
+    async def reopen(action: str) -> None:
+        # Whoever holds the code is the filer as far as reopening goes (as in the API).
+        try:
+            command = action_command(ReopenCommand, typed.current, "reopen", "reason")
+            set_shown(await petition_service(session).reopen(None, command, code=tracking.tracking_code))
+            set_problem("")
+        except AppError as error:
+            set_problem(problem_text(session, error))
+        except msgspec.ValidationError as error:
+            set_problem(field_problem(session, error))
+
     return html.section(
         html.h1(tracking.title),
         html.p(html.strong(tracking.status_text)),
         html.p({"class_name": "muted"}, session.t("pwa.petitions.expected", date=when(tracking.expected_at)))
         if tracking.expected_at
         else "",
-        html.div({"class_name": "answer"}, html.h2(session.t("pwa.petitions.answer")), html.p(tracking.answer))
+        html.div(
+            {"class_name": "answer"},
+            html.h2(session.t("pwa.petitions.answer")),
+            html.p(tracking.answer),
+            _evidence_list(session, tracking.evidence),
+        )
         if tracking.answer
         else "",
         html.ul(
@@ -250,7 +276,37 @@ def TrackPage(session: PageSession, data: dict[str, Any]) -> Any:
             ],
         ),
         html.p(session.t("pwa.petitions.rated", score=tracking.rating)) if tracking.rating else "",
+        _panel(
+            session,
+            "reopen",
+            reopen,
+            *_text_input(session, typed, "reopen", "reason", "pwa.petitions.reopen_reason", maxlength=2000),
+        )
+        if tracking.can_reopen
+        else "",
+        alert,
         form,
+    )
+
+
+def _evidence_list(session: PageSession, evidence: list[AttachmentRead]) -> Any:
+    """Photos shown small (the public copy, already resized), PDFs as links."""
+    if not evidence:
+        return ""
+    return html.ul(
+        {"class_name": "evidence", "aria_label": session.t("pwa.petitions.evidence")},
+        *[
+            html.li(
+                {"key": str(item.id)},
+                html.a(
+                    {"href": item.url, "target": "_blank", "rel": "noopener"},
+                    html.img({"src": item.url, "alt": item.filename, "loading": "lazy", "width": 160})
+                    if item.media_type.startswith("image/")
+                    else item.filename,
+                ),
+            )
+            for item in evidence
+        ],
     )
 
 
@@ -377,13 +433,161 @@ def InboxPage(session: PageSession, data: dict[str, Any]) -> Any:
 
 async def load_detail(session: PageSession, query: dict[str, str]) -> dict[str, Any]:
     if session.principal is None:
-        return {"petition": None, "categories": []}
+        return {"petition": None, "categories": [], "duplicates": []}
+    service = petition_service(session)
     try:
-        petition = await petition_service(session).get(session.principal, uuid.UUID(query.get("id", "")))
+        petition = await service.get(session.principal, uuid.UUID(query.get("id", "")))
     except (AppError, ValueError):
-        return {"petition": None, "categories": []}
-    categories = (await petition_service(session).categories(session.language)).items
-    return {"petition": petition, "categories": [(c.code, c.name) for c in categories]}
+        return {"petition": None, "categories": [], "duplicates": []}
+    categories = (await service.categories(session.language)).items
+    # Suggestions to merge with, asked only when merging is possible (they cost a text search).
+    duplicates = (await service.duplicates(session.principal, petition.id)).items if "merge" in petition.actions else []
+    return {
+        "petition": petition,
+        "categories": [(c.code, c.name) for c in categories],
+        "duplicates": duplicates,
+        "max_bytes": session.app.state.settings.petitions_attachment_max_bytes,
+    }
+
+
+# The detail page's actions, in the state machine's order; those with fields open a panel of their own.
+PAGE_ACTIONS = ("classify", "assign", "forward", "answer", "publish", "close", "reject", "merge", "reopen")
+# The label of each field a command may refuse, for the message that names it.
+FIELD_LABELS = {
+    "category_code": "pwa.petitions.category",
+    "forwarded_to": "pwa.petitions.forwarded_to",
+    "dispatch_number": "pwa.petitions.dispatch_number",
+    "dispatch_date": "pwa.petitions.dispatch_date",
+    "note": "pwa.petitions.note",
+    "answer": "pwa.petitions.answer_text",
+    "evidence": "pwa.petitions.evidence",
+    "reason": "pwa.petitions.reason",
+    "into": "pwa.petitions.duplicates",
+}
+
+
+def action_command(kind: type[Command], typed: dict[str, str], action: str, *names: str) -> Command:
+    """The command of one action from what was typed in its panel (keys `action.field`), checked by its
+    schema: a blank field is left out, so a required one is reported missing."""
+    values = {name: typed.get(f"{action}.{name}", "").strip() for name in names}
+    return msgspec.convert({name: value for name, value in values.items() if value}, kind)
+
+
+def field_problem(session: PageSession, error: msgspec.ValidationError) -> str:
+    """msgspec says "… - at `$.reason`" or "Object missing required field `reason`": name the field's label."""
+    text = str(error)
+    field = text.rpartition("$.")[2] if "$." in text else text.rpartition("field `")[2]
+    field = field.strip("`").split(".")[0].split("[")[0]
+    return session.t("pwa.petitions.check_field", field=session.t(FIELD_LABELS.get(field, "pwa.petitions.detail")))
+
+
+async def perform(session: PageSession, petition: PetitionRead, action: str, typed: dict[str, str]) -> PetitionRead:
+    """One action of the detail page through the service; AppError or msgspec.ValidationError when refused."""
+    service, who = petition_service(session), session.principal
+    assert who is not None and who.account_id is not None
+    match action:
+        case "classify":
+            typed.setdefault("classify.category_code", DEFAULT_CATEGORY)
+            return await service.classify(
+                who, petition.id, action_command(ClassifyCommand, typed, action, "category_code")
+            )
+        case "assign":
+            return await service.assign(who, petition.id, AssignCommand(assignee=who.account_id))
+        case "forward":
+            command = action_command(
+                ForwardCommand, typed, action, "forwarded_to", "dispatch_number", "dispatch_date", "note"
+            )
+            return await service.forward(who, petition.id, command)
+        case "answer":
+            # The answer carries every piece of evidence uploaded so far (read afresh: uploads go to the API).
+            current = await service.get(who, petition.id)
+            evidence = [a.id for a in current.attachments if a.purpose == "evidence"]
+            answer = action_command(AnswerCommand, typed, action, "answer")
+            return await service.answer(who, petition.id, msgspec.structs.replace(answer, evidence=evidence))
+        case "publish":
+            return await service.publish(who, petition.id, NoteCommand())
+        case "close":
+            return await service.close(who, petition.id, NoteCommand())
+        case "reject":
+            return await service.reject(who, petition.id, action_command(RejectCommand, typed, action, "reason"))
+        case "merge":
+            return await service.merge(who, petition.id, action_command(MergeCommand, typed, action, "into", "note"))
+        case "reopen":
+            await service.reopen(who, action_command(ReopenCommand, typed, action, "reason"), petition_id=petition.id)
+            return await service.get_own(who, petition.id)
+    raise ValueError(action)
+
+
+def _keeper(typed: Any, key: str) -> Any:
+    """An on_change handler keeping the control's value in the ref `typed` under key."""
+
+    def store(event: Any) -> None:
+        typed.current[key] = event["target"]["value"]
+
+    return store
+
+
+def _text_input(
+    session: PageSession, typed: Any, action: str, name: str, label: str, *, kind: str = "text", **attributes: Any
+) -> list[Any]:
+    """A labelled field of an action's panel; what is typed is kept in `typed` under `action.name`, and
+    the control is not controlled, so a redraw (a refused action, a finished upload) never clears it."""
+    control_id = f"{action}-{name}"
+    control = {"id": control_id, "name": name, "on_change": _keeper(typed, f"{action}.{name}"), **attributes}
+    return [
+        html.label({"html_for": control_id, "key": f"l-{control_id}"}, session.t(label)),
+        html.textarea({**control, "rows": 5, "key": control_id})
+        if kind == "textarea"
+        else html.input({**control, "type": kind, "key": control_id}),
+    ]
+
+
+def _panel(session: PageSession, action: str, run: Any, *fields: Any) -> Any:
+    async def click(event: Any) -> None:
+        await run(action)
+
+    return html.details(
+        {"class_name": "action", "key": action, "id": f"panel-{action}"},
+        html.summary(session.t(f"petitions.action.{action}")),
+        html.div(
+            {"class_name": "stack"},
+            *fields,
+            html.button(
+                {"class_name": "button", "type": "button", "on_click": click, "id": f"{action}-send"},
+                session.t(f"petitions.action.{action}"),
+            ),
+        ),
+    )
+
+
+def _evidence_upload(session: PageSession, petition: PetitionRead, max_bytes: int, refresh: Any) -> Any:
+    """Plain markup that pwa/static/app.js drives: it checks the chosen file on the phone, posts it as the raw
+    body to the attachment API with the session's CSRF header, then presses the hidden refresh button."""
+    size = f"{max_bytes / 1024 / 1024:g}"
+    return html.div(
+        {
+            "class_name": "stack",
+            "data_evidence": f"/api/v1/petitions/{petition.id}/attachments",
+            "data_max_bytes": str(max_bytes),
+            "data_types": ",".join([*IMAGE_TYPES.values(), PDF_TYPE]),
+            "data_too_large": session.t("pwa.petitions.evidence_too_large", size=size, name="{name}"),
+            "data_wrong_type": session.t("pwa.petitions.evidence_type", name="{name}"),
+            "data_no_file": session.t("pwa.petitions.evidence_no_file"),
+            "data_failed": session.t("pwa.petitions.evidence_failed"),
+        },
+        html.label({"html_for": "evidence-file"}, session.t("pwa.petitions.evidence_pick", size=size)),
+        html.input({"id": "evidence-file", "type": "file", "accept": ",".join([*IMAGE_TYPES.values(), PDF_TYPE])}),
+        html.p({"class_name": "muted", "data_evidence_chosen": ""}),
+        html.p({"class_name": "field-error", "role": "alert", "data_evidence_error": "", "hidden": True}),
+        html.button(
+            {"class_name": "button secondary", "type": "button", "data_evidence_send": ""},
+            session.t("pwa.petitions.evidence_upload"),
+        ),
+        html.button(
+            {"type": "button", "hidden": True, "data_evidence_refresh": "", "on_click": refresh},
+            session.t("pwa.petitions.evidence_refresh"),
+        ),
+    )
 
 
 @component
@@ -399,41 +603,66 @@ def PetitionPage(session: PageSession, data: dict[str, Any]) -> Any:
     petition: PetitionRead = shown
 
     async def run(action: str) -> None:
-        service, who = petition_service(session), session.principal
-        assert who is not None and who.account_id is not None
-        commands: dict[str, Any] = {
-            "classify": lambda: service.classify(
-                who, petition.id, ClassifyCommand(category_code=typed.current.get("category_code", "khac"))
-            ),
-            "assign": lambda: service.assign(who, petition.id, AssignCommand(assignee=who.account_id)),
-            "publish": lambda: service.publish(who, petition.id, NoteCommand()),
-            "close": lambda: service.close(who, petition.id, NoteCommand()),
-            "reject": lambda: service.reject(who, petition.id, RejectCommand(reason=typed.current.get("reason", ""))),
-        }
         try:
-            set_shown(await commands[action]())
+            set_shown(await perform(session, petition, action, typed.current))
             set_problem("")
         except AppError as error:
             set_problem(problem_text(session, error))
-        except ValueError:  # a reason too short for the schema
-            set_problem(session.t("problem.validation.detail"))
+        except msgspec.ValidationError as error:
+            set_problem(field_problem(session, error))
+
+    async def refresh(event: Any) -> None:
+        assert session.principal is not None
+        set_shown(await petition_service(session).get(session.principal, petition.id))
 
     def button(action: str) -> Any:
         async def click(event: Any) -> None:
             await run(action)
 
         return html.button(
-            {"class_name": "button secondary", "type": "button", "on_click": click, "key": action},
+            {"class_name": "button secondary", "type": "button", "on_click": click, "key": action, "id": action},
             session.t("pwa.petitions.assign_me") if action == "assign" else session.t(f"petitions.action.{action}"),
         )
 
-    def keep(name: str) -> Any:
-        def store(event: Any) -> None:
-            typed.current[name] = event["target"]["value"]
+    def field(action: str, name: str, label: str, **attributes: Any) -> list[Any]:
+        return _text_input(session, typed, action, name, label, **attributes)
 
-        return store
-
-    actions = [a for a in petition.actions if a in ("classify", "assign", "publish", "close", "reject")]
+    evidence = [a for a in petition.attachments if a.purpose == "evidence"]
+    panels = {
+        "classify": lambda: _panel(
+            session,
+            "classify",
+            run,
+            _category_select(session, data["categories"], on_change=_keeper(typed, "classify.category_code")),
+        ),
+        "forward": lambda: _panel(
+            session,
+            "forward",
+            run,
+            *field("forward", "forwarded_to", "pwa.petitions.forwarded_to", maxlength=200, required=True),
+            *field("forward", "dispatch_number", "pwa.petitions.dispatch_number", maxlength=50, required=True),
+            *field("forward", "dispatch_date", "pwa.petitions.dispatch_date", kind="date", required=True),
+            *field("forward", "note", "pwa.petitions.note", maxlength=2000),
+        ),
+        "answer": lambda: _panel(
+            session,
+            "answer",
+            run,
+            *field("answer", "answer", "pwa.petitions.answer_text", kind="textarea", maxlength=4000, required=True),
+            html.h3(session.t("pwa.petitions.evidence")),
+            _evidence_list(session, evidence)
+            or html.p({"class_name": "muted"}, session.t("pwa.petitions.evidence_none")),
+            _evidence_upload(session, petition, data["max_bytes"], refresh),
+        ),
+        "reject": lambda: _panel(
+            session, "reject", run, *field("reject", "reason", "pwa.petitions.reason", maxlength=2000, required=True)
+        ),
+        "merge": lambda: _panel(session, "merge", run, *_merge_fields(session, data["duplicates"], typed)),
+        "reopen": lambda: _panel(
+            session, "reopen", run, *field("reopen", "reason", "pwa.petitions.reopen_reason", maxlength=2000)
+        ),
+    }
+    actions = [a for a in PAGE_ACTIONS if a in petition.actions]
     return html.section(
         html.h1(petition.title),
         html.p(html.strong(status_text(petition.state, session.language))),
@@ -445,20 +674,30 @@ def PetitionPage(session: PageSession, data: dict[str, Any]) -> Any:
         html.p({"class_name": "muted"}, session.t("pwa.petitions.filer_hidden"))
         if petition.filer_hidden
         else html.p({"class_name": "muted"}, f"{petition.contact_name or ''} {petition.contact_phone or ''}"),
-        html.div({"class_name": "answer"}, html.h2(session.t("pwa.petitions.answer")), html.p(petition.answer))
+        html.p(
+            session.t(
+                "pwa.petitions.forwarded",
+                body=petition.forwarded_to,
+                number=petition.dispatch_number or "",
+                date=f"{petition.dispatch_date:%d/%m/%Y}" if petition.dispatch_date else "—",
+            )
+        )
+        if petition.forwarded_to
+        else "",
+        html.p(html.a({"href": f"/petition?id={petition.merged_into}"}, session.t("pwa.petitions.merged_into")))
+        if petition.merged_into
+        else "",
+        html.div(
+            {"class_name": "answer"},
+            html.h2(session.t("pwa.petitions.answer")),
+            html.p(petition.answer),
+            _evidence_list(session, evidence),
+        )
         if petition.answer
         else "",
         html.div(
             {"class_name": "stack"},
-            _category_select(session, data["categories"], on_change=keep("category_code"))
-            if "classify" in actions
-            else "",
-            html.input(
-                {"aria_label": session.t("pwa.petitions.reason"), "on_change": keep("reason"), "maxlength": 2000}
-            )
-            if "reject" in actions
-            else "",
-            *[button(action) for action in actions],
+            *[panels[action]() if action in panels else button(action) for action in actions],
             html.p({"class_name": "field-error", "role": "alert"}, problem) if problem else "",
         ),
         html.h2(session.t("pwa.petitions.timeline")),
@@ -474,6 +713,39 @@ def PetitionPage(session: PageSession, data: dict[str, Any]) -> Any:
             ],
         ),
     )
+
+
+def _merge_fields(session: PageSession, duplicates: list[DuplicateSuggestion], typed: Any) -> list[Any]:
+    """The suggestions as radio buttons (title, state, why it looks the same); none means nothing to merge."""
+    if not duplicates:
+        return [html.p({"class_name": "muted", "key": "none"}, session.t("pwa.petitions.duplicates_none"))]
+
+    def why(item: DuplicateSuggestion) -> str:
+        reasons = ", ".join(session.t(f"pwa.petitions.duplicate.{reason}") for reason in item.reasons)
+        return f"{status_text(item.state, session.language)} · {when(item.created_at)} · {reasons}"
+
+    return [
+        html.fieldset(
+            {"key": "duplicates"},
+            html.legend(session.t("pwa.petitions.duplicates")),
+            *[
+                html.label(
+                    {"key": str(item.id), "class_name": "choice"},
+                    html.input(
+                        {
+                            "type": "radio",
+                            "name": "merge-into",
+                            "value": str(item.id),
+                            "on_change": _keeper(typed, "merge.into"),
+                        }
+                    ),
+                    html.span(html.strong(item.title), html.span({"class_name": "muted"}, f" · {why(item)}")),
+                )
+                for item in duplicates
+            ],
+        ),
+        *_text_input(session, typed, "merge", "note", "pwa.petitions.note", maxlength=2000),
+    ]
 
 
 async def load_dashboard(session: PageSession, query: dict[str, str]) -> dict[str, Any]:
