@@ -299,6 +299,7 @@ async def set_addresses_folded(addresses: Sequence[tuple[uuid.UUID, str]]) -> No
             [address for _, address in addresses],
         )
 
+
 async def live_members(household_id: uuid.UUID) -> int:
     async with connection() as conn:
         count = await conn.fetchval(
