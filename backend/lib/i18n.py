@@ -1437,8 +1437,7 @@ MESSAGES: Final[dict[str, dict[Language, str]]] = {
     },
     "assistant.query.visits.coverage.summary": {
         "vi": "Từ {since} đến {until}, cán bộ đã thăm {total} trên {households} hộ của {unit} ({share}%).",
-        "en": "From {since} to {until}, cadres visited {total} of the {households} households of {unit}"
-        " ({share}%).",
+        "en": "From {since} to {until}, cadres visited {total} of the {households} households of {unit} ({share}%).",
     },
     "assistant.query.visits.concerns.title": {
         "vi": "Ý kiến người dân nêu khi thăm hộ ({since}–{until})",
