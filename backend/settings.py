@@ -143,6 +143,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     assistant_model_api_key: str = ""
     assistant_model_timeout_seconds: float = 30.0
     assistant_model_personal_data: bool = False
+    # Streamed answers (POST /api/v1/assistant/ask/stream): the wait for the model's first text, and for all of it.
+    assistant_model_first_token_seconds: float = 10.0
+    assistant_model_stream_total_seconds: float = 90.0
 
     def __post_init__(self) -> None:
         # msgspec turns a ValueError here into a validation error, so a bad combination stops the process.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from playwright.async_api import Page
+from playwright.async_api import TimeoutError as PlaywrightTimeoutError
 
 from support.identity import PASSWORD
 
@@ -18,6 +19,11 @@ async def sign_in(page: Page, origin: str, username: str, next_path: str) -> Non
 
 async def service_worker_in_control(page: Page) -> None:
     """Wait until the service worker is active and controls the page (it claims clients on activation).
-    Installing precaches the shell, which takes a while on a busy machine: the wait is generous."""
+    Installing precaches the shell, which takes a while on a busy machine: the wait is generous. A page the
+    claim missed (seen once in a cold first run) is reloaded, as a person would, and is then controlled."""
     await page.evaluate("navigator.serviceWorker.ready.then(() => true)")
-    await page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=90_000)
+    try:
+        await page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=30_000)
+    except PlaywrightTimeoutError:
+        await page.reload()
+        await page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=60_000)

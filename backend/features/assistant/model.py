@@ -9,9 +9,13 @@ Residents' personal data is masked in what is sent unless a setting allows it.
 
 from __future__ import annotations
 
+import asyncio
+import json
 import logging
 import re
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from typing import Any
 
 import httpx
 
@@ -76,20 +80,75 @@ def messages(question: str, sources: dict[str, str], settings: Settings) -> list
     ]
 
 
-async def generate(question: str, sources: dict[str, str], settings: Settings) -> str:
+def _request(question: str, sources: dict[str, str], settings: Settings, stream: bool) -> dict[str, Any]:
+    """The arguments of the chat-completions POST."""
     headers = (
         {"Authorization": f"Bearer {settings.assistant_model_api_key}"} if settings.assistant_model_api_key else {}
     )
-    body = {"model": settings.assistant_model_name, "messages": messages(question, sources, settings), "temperature": 0}
+    body = {
+        "model": settings.assistant_model_name,
+        "messages": messages(question, sources, settings),
+        "temperature": 0,
+        "stream": stream,
+    }
+    return {"url": settings.assistant_model_url.rstrip("/") + "/chat/completions", "json": body, "headers": headers}
+
+
+# What a model that cannot be read raises: the network, its status, a body or event of the wrong shape, a timeout.
+_UNREADABLE = (httpx.HTTPError, KeyError, IndexError, TypeError, ValueError, TimeoutError)
+
+
+async def generate(question: str, sources: dict[str, str], settings: Settings) -> str:
     try:
         async with httpx.AsyncClient(timeout=settings.assistant_model_timeout_seconds) as http:
-            response = await http.post(
-                settings.assistant_model_url.rstrip("/") + "/chat/completions", json=body, headers=headers
-            )
+            response = await http.post(**_request(question, sources, settings, stream=False))
             response.raise_for_status()
             return str(response.json()["choices"][0]["message"]["content"])
-    except (httpx.HTTPError, KeyError, IndexError, TypeError, ValueError) as error:
+    except _UNREADABLE as error:
         log.warning("assistant model unavailable: %s", error)
+        raise ModelUnavailable(str(error)) from error
+
+
+def _delta(line: str) -> str | None:
+    """The text of one server-sent event line of a streamed chat completion; None at its end (`[DONE]`)."""
+    if not line.startswith("data:"):
+        return ""  # blank separators, comments, event names
+    data = line[len("data:") :].strip()
+    if data == "[DONE]":
+        return None
+    choices = json.loads(data)["choices"]
+    return str((choices[0].get("delta") or {}).get("content") or "") if choices else ""
+
+
+async def stream(question: str, sources: dict[str, str], settings: Settings) -> AsyncIterator[str]:
+    """The model's answer as it is written (`stream: true`), piece by piece.
+
+    Raises ModelUnavailable when the model fails, when no text came within the first-token timeout, or when
+    the whole answer took longer than the total timeout: the caller then drops what it showed.
+    """
+    loop = asyncio.get_running_loop()
+    total_deadline = loop.time() + settings.assistant_model_stream_total_seconds
+    first_deadline = min(loop.time() + settings.assistant_model_first_token_seconds, total_deadline)
+    written = False
+    try:
+        async with (
+            httpx.AsyncClient(timeout=settings.assistant_model_timeout_seconds) as http,
+            http.stream("POST", **_request(question, sources, settings, stream=True)) as response,
+        ):
+            response.raise_for_status()
+            lines = response.aiter_lines()
+            while True:
+                # The deadline covers waiting for the model only, not the caller's handling of each piece.
+                async with asyncio.timeout_at(total_deadline if written else first_deadline):
+                    line = await anext(lines, None)
+                text = _delta(line) if line is not None else None
+                if text is None:
+                    return
+                if text:
+                    written = True
+                    yield text
+    except _UNREADABLE as error:
+        log.warning("assistant model unavailable while streaming: %s", error or type(error).__name__)
         raise ModelUnavailable(str(error)) from error
 
 

@@ -7,7 +7,10 @@ audit log (who, when, scope) in a transaction of their own.
 
 from __future__ import annotations
 
+import contextlib
 import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from typing import Any
 
 from backend import db
@@ -25,9 +28,27 @@ from backend.lib.clock import Clock, today_in_vietnam
 from backend.lib.errors import NotFoundError
 from backend.lib.text import fold
 from backend.settings import Settings
-from schemas.assistant import AnswerMode, AskAnswer, AskRequest, Figure, SituationReport
+from schemas.assistant import AnswerMode, AskAnswer, AskRequest, Citation, Figure, SituationReport
 
 RETRIEVED = 5
+
+
+@dataclass(frozen=True)
+class Gathered:
+    question: str
+    unit: Any
+    cited: list[Citation]
+    figures: list[Figure]
+    composed: answer.Composed
+    # ref -> the text a model may cite it for
+    sources: dict[str, str]
+
+
+@dataclass(frozen=True)
+class Draft:
+    """A piece of a model's answer as it is written, before the check."""
+
+    text: str
 
 
 class AssistantService:
@@ -46,7 +67,8 @@ class AssistantService:
             raise NotFoundError("problem.unit_not_found.detail", code=code or "")
         return unit
 
-    async def ask(self, principal: Principal, request: AskRequest) -> AskAnswer:
+    async def _gather(self, principal: Principal, request: AskRequest) -> Gathered:
+        """Everything an answer is made from: the unit, the cited passages, the figures, the extractive answer."""
         question = request.question.strip()
         understood = plan(question)
         async with db.transaction():
@@ -61,33 +83,71 @@ class AssistantService:
         cited = answer.citations(answer.relevant(retrieved), understood)
         answer.number_figures(figures)
         composed = answer.extractive(question, cited, figures)
+        sources = model.sources_block(cited, figures, self.settings)
+        return Gathered(question, unit, cited, figures, composed, sources)
+
+    def _asks_model(self, gathered: Gathered) -> bool:
+        return bool(self.settings.assistant_model_url) and gathered.composed.answered
+
+    async def ask(self, principal: Principal, request: AskRequest) -> AskAnswer:
+        gathered = await self._gather(principal, request)
+        generated = None
+        if self._asks_model(gathered):
+            # A model that fails (logged by generate) leaves the extractive answer.
+            with contextlib.suppress(model.ModelUnavailable):
+                generated = await model.generate(gathered.question, gathered.sources, self.settings)
+        return await self._finish(principal, request, gathered, generated)
+
+    async def ask_streamed(self, principal: Principal, request: AskRequest) -> AsyncIterator[Draft | AskAnswer]:
+        """Gathers the sources now (so a unit outside the asker's scope fails before anything is streamed), then
+        gives an iterator of the model's text as it is written (Draft pieces) ending with the checked answer,
+        which replaces the draft. A model that fails or times out midway leaves the extractive answer."""
+        gathered = await self._gather(principal, request)
+        return self._streamed(principal, request, gathered)
+
+    async def _streamed(
+        self, principal: Principal, request: AskRequest, gathered: Gathered
+    ) -> AsyncIterator[Draft | AskAnswer]:
+        generated = None
+        if self._asks_model(gathered):
+            pieces: list[str] = []
+            try:
+                async for piece in model.stream(gathered.question, gathered.sources, self.settings):
+                    pieces.append(piece)
+                    yield Draft(piece)
+                generated = "".join(pieces)
+            except model.ModelUnavailable:
+                pass  # logged by stream; the extractive answer stands
+        yield await self._finish(principal, request, gathered, generated)
+
+    async def _finish(
+        self, principal: Principal, request: AskRequest, gathered: Gathered, generated: str | None
+    ) -> AskAnswer:
+        """The answer, checked if a model wrote one, logged once per answer id and asker."""
+        composed = gathered.composed
         mode: AnswerMode = "extractive"
         text, removed = composed.text, []
-        if self.settings.assistant_model_url and composed.answered:
-            try:
-                sources = model.sources_block(cited, figures, self.settings)
-                checked = model.check(await model.generate(question, sources, self.settings), sources)
-                # A model answer with no cited fact left says nothing the sources back: quote them instead.
-                if checked.cites:
-                    mode, text, removed = "model", checked.text, checked.removed
-            except model.ModelUnavailable:
-                pass  # logged by generate; the extractive answer stands
+        if generated is not None:
+            checked = model.check(generated, gathered.sources)
+            # A model answer with no cited fact left says nothing the sources back: quote them instead.
+            if checked.cites:
+                mode, text, removed = "model", checked.text, checked.removed
         result = AskAnswer(
             id=request.id or uuid.uuid4(),
-            question=question,
-            unit_code=unit["code"],
+            question=gathered.question,
+            unit_code=gathered.unit["code"],
             mode=mode,
             answered=composed.answered,
             answer=text,
-            citations=cited,
-            figures=figures,
+            citations=gathered.cited,
+            figures=gathered.figures,
             suggestions=composed.suggestions,
             removed=removed,
             asked_at=self.clock.now(),
         )
         async with db.transaction():
-            if not await repo.answer_logged(str(result.id), principal.actor, question):
-                await self._log(principal, unit, result)
+            if not await repo.answer_logged(str(result.id), principal.actor, gathered.question):
+                await self._log(principal, gathered.unit, result)
         return result
 
     async def _log(self, principal: Principal, unit: Any, result: AskAnswer) -> None:

@@ -4,23 +4,36 @@ and figures (links to the query behind each), and draft a situation report (DOCX
 
 The form carries an answer id made when the empty page is loaded: the pre-render and the live page both
 load the answer, and the service logs a question once per id.
+
+With a model configured the answer is streamed over the live page's websocket (reactpy): the service's
+streamed answer updates the component as the model writes, then the checked answer replaces the draft. This
+needs no script of our own and no second authenticated channel (the websocket already carries the session),
+and a dropped socket is handled by reactpy's reconnect, which loads the page again and asks again under the
+same id (logged once). If the stream breaks on the server's side, the answer is asked for again without
+streaming. The pre-render does not wait for the model; it shows a link to the complete answer (`whole=1`:
+answered without streaming, in the pre-render), so a phone whose live connection never comes is not left
+without one.
 """
 
 from __future__ import annotations
 
+import logging
 import uuid
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
+from urllib.parse import urlencode
 
-from reactpy import component, html
+from reactpy import component, html, use_connection, use_effect, use_state
 
-from backend.features.assistant.service import AssistantService, home_unit
+from backend.features.assistant.service import AssistantService, Draft, home_unit
 from backend.lib.access import Permission
 from backend.lib.clock import today_in_vietnam
 from backend.lib.errors import AppError
 from pwa.session import PageSession
 from schemas.assistant import AskAnswer, AskRequest, Citation, Figure
 
+log = logging.getLogger(__name__)
 MAX_QUESTION = 1000
 REPORT_DAYS = 30
 
@@ -37,6 +50,8 @@ async def load(session: PageSession, query: dict[str, str]) -> dict[str, Any]:
         "next_id": str(uuid.uuid4()),
         "home_unit": (home_unit(principal) if principal else None) or "",
         "answer": None,
+        # Set instead of the answer when it is to be streamed to the live page.
+        "streamed": None,
         "error": None,
         "allowed": allowed,
         "since": (today - timedelta(days=REPORT_DAYS)).isoformat(),
@@ -48,12 +63,67 @@ async def load(session: PageSession, query: dict[str, str]) -> dict[str, Any]:
         answer_id = uuid.UUID(data["id"])
     except ValueError:
         answer_id = uuid.uuid4()
+    request = AskRequest(question=data["q"], unit_code=data["unit"] or None, id=answer_id)
+    if state.settings.assistant_model_url and query.get("whole") != "1":
+        data["streamed"] = request
+        return data
     try:
-        request = AskRequest(question=data["q"], unit_code=data["unit"] or None, id=answer_id)
         data["answer"] = await AssistantService(state.settings, state.clock).ask(principal, request)
     except AppError as error:
-        data["error"] = session.t(error.detail_key or error.title_key, **error.params)
+        data["error"] = _error_text(session, error)
     return data
+
+
+def _error_text(session: PageSession, error: AppError) -> str:
+    return session.t(error.detail_key or error.title_key, **error.params)
+
+
+async def _answer_streamed(session: PageSession, request: AskRequest, show_draft: Callable[[str], None]) -> AskAnswer:
+    """The checked answer, showing the model's draft as it is written; if the stream breaks, the answer asked
+    for again without streaming (under the same id, so logged once)."""
+    assert session.principal is not None  # load() streams only for a signed-in asker
+    service = AssistantService(session.app.state.settings, session.app.state.clock)
+    parts = await service.ask_streamed(session.principal, request)
+    written = ""
+    try:
+        async for part in parts:
+            if not isinstance(part, Draft):
+                return part
+            written += part.text
+            show_draft(written)
+    except Exception as error:  # whatever broke the stream, the asker still gets an answer
+        log.warning("assistant stream to the page broke: %s", error)
+    return await service.ask(session.principal, request)
+
+
+@component
+def StreamedAnswer(session: PageSession, request: AskRequest) -> Any:
+    live = use_connection().carrier is not None
+    draft, set_draft = use_state("")
+    no_answer: AskAnswer | None = None
+    answer, set_answer = use_state(no_answer)
+    error, set_error = use_state("")
+
+    @use_effect(dependencies=[])
+    async def write() -> None:
+        if not live:
+            return  # the pre-render does not wait for the model
+        try:
+            set_answer(await _answer_streamed(session, request, set_draft))
+        except AppError as failure:
+            set_error(_error_text(session, failure))
+
+    if error:
+        return html.p({"class_name": "error", "role": "alert"}, error)
+    if answer is not None:
+        return _answer(session, answer)
+    whole = {"q": request.question, "unit": request.unit_code or "", "id": str(request.id), "whole": "1"}
+    return html.article(
+        {"class_name": "card", "aria_live": "polite", "aria_busy": "true"},
+        html.p({"class_name": "muted"}, session.t("pwa.assistant.draft" if draft else "pwa.assistant.writing")),
+        *[html.p({"key": str(i)}, line) for i, line in enumerate(draft.split("\n")) if line],
+        html.p(html.a({"href": f"/assistant?{urlencode(whole)}"}, session.t("pwa.assistant.whole_answer"))),
+    )
 
 
 def _citation(session: PageSession, citation: Citation) -> Any:
@@ -150,11 +220,12 @@ def AssistantPage(session: PageSession, data: dict[str, Any]) -> Any:
             html.label({"html_for": "assistant-q"}, session.t("pwa.assistant.question")),
             html.textarea({"id": "assistant-q", "name": "q", "rows": 3, "value": data["q"], "required": True}),
             # A new id once an answer is shown: the next question is a new one.
-            html.input({"type": "hidden", "name": "id", "value": data["next_id"] if data["answer"] else data["id"]}),
+            html.input({"type": "hidden", "name": "id", "value": data["next_id"] if data["q"].strip() else data["id"]}),
             html.input({"type": "hidden", "name": "unit", "value": data["unit"]}),
             html.button({"type": "submit"}, session.t("pwa.assistant.ask")),
         ),
         html.p({"class_name": "error", "role": "alert"}, data["error"]) if data["error"] else "",
         _answer(session, data["answer"]) if data["answer"] else "",
+        StreamedAnswer(session, data["streamed"]) if data["streamed"] else "",
         _report_form(session, data),
     )

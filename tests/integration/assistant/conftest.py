@@ -5,10 +5,10 @@ with bearer tokens."""
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
 from datetime import date
 
 import pytest
+from assistant_helpers import FILED, World
 from httpx import AsyncClient
 
 from backend import db
@@ -21,19 +21,6 @@ from backend.settings import Settings
 from schemas.petitions import PetitionCreate
 from schemas.registry import VisitCreate
 from support.identity import access_token_for, bearer, make_account
-
-# Categories of the petitions filed in the demo commune (three of them in its first area).
-FILED = ("moi_truong", "moi_truong", "ha_tang", "dat_dai")
-
-
-@dataclass(frozen=True)
-class World:
-    commune: str
-    area: str
-    officer: dict[str, str]
-    outsider: dict[str, str]
-    outsider_commune: str
-
 
 # (household index, day, concerns): household 0 twice, so visits and visited households differ.
 VISITS = (

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import FILED, World
+from assistant_helpers import FILED, World
 from httpx import AsyncClient
 
 from backend import db

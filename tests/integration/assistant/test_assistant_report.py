@@ -6,7 +6,7 @@ from __future__ import annotations
 import io
 
 import pytest
-from conftest import FILED, World
+from assistant_helpers import FILED, World
 from docx import Document
 from httpx import AsyncClient
 
