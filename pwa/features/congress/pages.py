@@ -17,6 +17,7 @@ from reactpy import component, html, use_ref, use_state
 from backend.features.congress.rollup import RollupService
 from backend.features.congress.service import CongressService
 from backend.lib.errors import AppError
+from pwa.components.chart import share_bar
 from pwa.session import PageSession
 from schemas.congress import (
     ApprovalItem,
@@ -358,23 +359,7 @@ def DashboardPage(session: PageSession, data: dict[str, Any]) -> Any:
                         ),
                     ),
                     # The chart: the share done of each milestone as a bar.
-                    html.div(
-                        {
-                            "role": "img",
-                            "aria_label": f"{s.done}/{s.expected}",
-                            "style": {"height": ".5rem", "background": "var(--line)", "border-radius": ".25rem"},
-                        },
-                        html.div(
-                            {
-                                "style": {
-                                    "height": "100%",
-                                    "border-radius": ".25rem",
-                                    "background": "var(--accent)",
-                                    "width": f"{100 * s.done / s.expected if s.expected else 0:.0f}%",
-                                }
-                            }
-                        ),
-                    ),
+                    share_bar(s.done, s.expected, f"{s.done}/{s.expected}"),
                 )
                 for s in dashboard.stages
             ],

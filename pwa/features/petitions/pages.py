@@ -20,6 +20,7 @@ from backend.features.petitions.service import DEFAULT_CATEGORY, PetitionService
 from backend.features.petitions.stats import StatsService
 from backend.lib.clock import VIETNAM, today_in_vietnam
 from backend.lib.errors import AppError
+from pwa.components.chart import share_bar
 from pwa.session import PageSession
 from schemas.petitions import (
     AnswerCommand,
@@ -785,18 +786,9 @@ def DashboardPage(session: PageSession, data: dict[str, Any]) -> Any:
             {"class_name": "chart"},
             *[
                 html.div(
-                    {"key": row.key or "none", "role": "img", "aria_label": f"{row.name}: {row.received}"},
+                    {"key": row.key or "none"},
                     html.span(f"{row.name or session.t('pwa.petitions.category_unknown')} ({row.received})"),
-                    html.div(
-                        {
-                            "style": {
-                                "height": ".5rem",
-                                "background": "var(--accent)",
-                                "border-radius": ".25rem",
-                                "width": f"{100 * row.received / most:.0f}%",
-                            }
-                        }
-                    ),
+                    share_bar(row.received, most, f"{row.name}: {row.received}"),
                 )
                 for row in stats.by_category
             ],
