@@ -53,7 +53,9 @@ from backend.lib.clock import Clock, SystemClock
 from backend.lib.errors import EXCEPTION_HANDLERS, PROBLEM_MEDIA_TYPE, build_problem
 from backend.lib.i18n import negotiate_language, translate
 from backend.lib.logging import configure_logging
+from backend.lib.rate_limit import STORE_NAME, anonymous_write_limit, rate_limit_store
 from backend.lib.request_context import begin_request
+from backend.lib.security_headers import with_security_headers
 from backend.migrations import ensure_web_client
 from backend.settings import Settings, get_settings
 from backend.version import VERSION
@@ -91,7 +93,8 @@ class MattranApp(Litestar):
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
-                message["headers"] = [*message.get("headers", []), (b"x-request-id", request_id.encode())]
+                headers = [*message.get("headers", []), (b"x-request-id", request_id.encode())]
+                message["headers"] = with_security_headers(headers, scope["path"], https=self._https)
             await send(message)
 
         try:
@@ -108,6 +111,11 @@ class MattranApp(Litestar):
                 status,
                 extra={"method": scope["method"], "path": scope["path"], "status": status, "duration_ms": duration_ms},
             )
+
+    @property
+    def _https(self) -> bool:
+        settings: Settings = self.state.settings
+        return settings.public_url.startswith("https://")
 
     def _declared_body_too_large(self, headers: dict[str, str]) -> bool:
         declared = headers.get("content-length", "")
@@ -173,6 +181,8 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         finally:
             await db.disconnect()
 
+    rate_limit = anonymous_write_limit(settings)
+
     def provide_clock(state: State) -> Clock:
         clock_: Clock = state.clock
         return clock_
@@ -204,6 +214,8 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         dependencies={"clock": Provide(provide_clock, sync_to_thread=False)},
         exception_handlers={**EXCEPTION_HANDLERS, OAuthError: oauth_error_response},
         after_exception=[audit_security_failure],
+        middleware=[rate_limit.middleware] if rate_limit else [],
+        stores={STORE_NAME: rate_limit_store(settings)},
         # The worker (when it runs in this process) starts after the pool and stops before it.
         lifespan=[database_lifespan, in_process_worker],
         state=State({"settings": settings, "clock": clock}),

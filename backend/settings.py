@@ -57,6 +57,12 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     db_pool_max: int = 10
     # Requests whose declared body is larger than this are refused with 413 before any reading.
     max_body_bytes: int = 10 * 1024 * 1024
+    # Writes (POST/PUT/PATCH/DELETE under /api/ and /open311/) a caller who is not signed in may make per minute
+    # from one address (petitions filed, photos attached, answers rated); 0 switches the limit off.
+    anonymous_writes_per_minute: int = 20
+    # Optional Redis (redis://host:6379/0) shared by every web process for such counts; empty keeps them in
+    # each process's memory (then N processes allow N times the limit).
+    redis_url: str = ""
     default_language: Language = "vi"
     log_level: str = "INFO"
     log_json: bool = True

@@ -184,6 +184,7 @@ def _http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response
         return _server_error(request, exc, exc.status_code)
     language = request_language(request)
     status = exc.status_code
+    headers = exc.headers
     slug, title_key = _STATUS_PROBLEMS.get(status, ("http-error", "problem.http.title"))
     detail: str | None
     if isinstance(exc, NotFoundException):
@@ -193,11 +194,16 @@ def _http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response
     elif status == 413:
         limit = request.app.state.settings.max_body_bytes
         detail = translate("problem.too_large.detail", language, limit=limit)
+    elif status == 429:
+        # Litestar's limiter says when its window resets (RateLimit-Reset); Retry-After is what clients read.
+        wait = (headers or {}).get("RateLimit-Reset", "60")
+        headers = {**(headers or {}), "Retry-After": wait}
+        detail = translate("problem.rate_limited.detail", language, seconds=wait)
     else:
         # Litestar's own details are short English phrases meant for developers ("Missing required header").
         detail = exc.detail or None
     problem = build_problem(status, slug, translate(title_key, language), detail=detail, instance=request.url.path)
-    return problem_response(problem, headers=exc.headers)
+    return problem_response(problem, headers=headers)
 
 
 def _server_error(request: Request[Any, Any, Any], exc: Exception, status: int) -> Response[bytes]:

@@ -42,6 +42,10 @@ MESSAGES: Final[dict[str, dict[Language, str]]] = {
     "problem.forbidden.title": {"vi": "Không có quyền", "en": "Forbidden"},
     "problem.conflict.title": {"vi": "Xung đột dữ liệu", "en": "Conflict"},
     "problem.rate_limited.title": {"vi": "Quá nhiều yêu cầu", "en": "Too many requests"},
+    "problem.rate_limited.detail": {
+        "vi": "Bạn đã gửi quá nhiều yêu cầu khi chưa đăng nhập. Vui lòng thử lại sau {seconds} giây.",
+        "en": "Too many requests without signing in. Please try again in {seconds} seconds.",
+    },
     "problem.unavailable.title": {"vi": "Dịch vụ tạm thời không khả dụng", "en": "Service unavailable"},
     "problem.server_error.title": {"vi": "Lỗi máy chủ", "en": "Server error"},
     "problem.server_error.detail": {

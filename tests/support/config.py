@@ -18,5 +18,7 @@ def settings_for(database_url: str, **overrides: object) -> Settings:
         "argon2_time_cost": 1,
         "argon2_parallelism": 1,
         "key_encryption_keys": TEST_KEY_ENCRYPTION_KEY,
+        # Tests file many petitions from one address; the limit itself is tested with a low value.
+        "anonymous_writes_per_minute": 100_000,
     }
     return settings_from_env({}, **(values | overrides))
