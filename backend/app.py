@@ -47,8 +47,9 @@ from backend.features.registry.controllers import REGISTRY_CONTROLLERS
 from backend.features.registry.transfer_controllers import TRANSFER_CONTROLLERS
 from backend.features.reports.controllers import REPORT_CONTROLLERS
 from backend.features.sync.controllers import DraftController, SyncController
-from backend.features.system.controllers import health
+from backend.features.system.controllers import SYSTEM_ROUTES
 from backend.features.units.controllers import UnitController
+from backend.lib import metrics
 from backend.lib.clock import Clock, SystemClock
 from backend.lib.errors import EXCEPTION_HANDLERS, PROBLEM_MEDIA_TYPE, build_problem
 from backend.lib.i18n import negotiate_language, translate
@@ -56,6 +57,7 @@ from backend.lib.logging import configure_logging
 from backend.lib.rate_limit import STORE_NAME, anonymous_write_limit, rate_limit_store
 from backend.lib.request_context import begin_request
 from backend.lib.security_headers import with_security_headers
+from backend.lib.tracing import configure_tracing, tracing_plugins
 from backend.migrations import ensure_web_client
 from backend.settings import Settings, get_settings
 from backend.version import VERSION
@@ -103,13 +105,21 @@ class MattranApp(Litestar):
             else:
                 await super().__call__(scope, receive, send_with_request_id)
         finally:
-            duration_ms = round((time.perf_counter() - started) * 1000, 2)
+            elapsed = time.perf_counter() - started
+            metrics.observe_request(scope, status, elapsed)
+            duration_ms = round(elapsed * 1000, 2)
             access_log.info(
                 "%s %s %s",
                 scope["method"],
                 scope["path"],
                 status,
-                extra={"method": scope["method"], "path": scope["path"], "status": status, "duration_ms": duration_ms},
+                extra={
+                    "method": scope["method"],
+                    "path": scope["path"],
+                    "route": scope.get("path_template"),  # groups lines by route, as /metrics does
+                    "status": status,
+                    "duration_ms": duration_ms,
+                },
             )
 
     @property
@@ -189,7 +199,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
 
     return MattranApp(
         route_handlers=[
-            health,
+            *SYSTEM_ROUTES,
             UnitController,
             AccountController,
             MeController,
@@ -218,6 +228,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         stores={STORE_NAME: rate_limit_store(settings)},
         # The worker (when it runs in this process) starts after the pool and stops before it.
         lifespan=[database_lifespan, in_process_worker],
+        plugins=tracing_plugins(settings),
         state=State({"settings": settings, "clock": clock}),
         openapi_config=_openapi_config(),
         compression_config=CompressionConfig(backend="gzip", minimum_size=1024),
@@ -234,4 +245,5 @@ def create_app_from_env() -> MattranApp:
     itself; otherwise the access log and every other record of those workers would be lost."""
     settings = get_settings()
     configure_logging(settings.log_level, settings.log_json)
+    configure_tracing(settings)
     return create_app(settings)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shutil
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
@@ -18,7 +19,7 @@ from backend.features.identity.service import AccountService, Caller
 from backend.features.jobs.worker import run_worker
 from backend.features.notify import vapid
 from backend.features.units import repo as units_repo
-from backend.lib import sealing
+from backend.lib import metrics, sealing
 from backend.lib.access import Role
 from backend.lib.clock import SystemClock
 from backend.lib.errors import AppError
@@ -81,17 +82,29 @@ def serve(host: str | None, port: int | None, workers: int, demo: bool) -> None:
     os.environ["MATTRAN_WORKER_IN_PROCESS"] = "on" if settings.runs_worker_in_process else "off"
     # Web workers (separate processes when workers > 1) reach the same server through the environment.
     os.environ["DATABASE_URL"] = dsn
+    # Several web processes keep their metrics in files of one directory, which GET /metrics on any of them adds
+    # up (docs/observability.md); a directory this run made is removed with it.
+    own_metrics_dir = workers > 1 and metrics.MULTIPROCESS_ENV not in os.environ
+    metrics_dir = metrics.prepare_multiprocess_dir() if workers > 1 else None
     click.echo(f"Mặt trận số: http://{host or settings.host}:{port or settings.port}")
-    uvicorn.run(
-        "backend.app:create_app_from_env",
-        factory=True,
-        host=host or settings.host,
-        port=port or settings.port,
-        workers=workers,
-        log_config=None,
-        access_log=False,  # ours (mattran.access) carries the request id
-        proxy_headers=True,
-    )
+    try:
+        uvicorn.run(
+            "backend.app:create_app_from_env",
+            factory=True,
+            host=host or settings.host,
+            port=port or settings.port,
+            workers=workers,
+            log_config=None,
+            access_log=False,  # ours (mattran.access) carries the request id
+            proxy_headers=True,
+            # A spawned worker answers the supervisor's health pings only once it has imported the app (it
+            # re-imports this command's module first); on a busy 2-core machine that took over uvicorn's 5 s
+            # default, and the workers were killed and restarted in a loop without ever serving.
+            timeout_worker_healthcheck=60,
+        )
+    finally:
+        if own_metrics_dir and metrics_dir is not None:
+            shutil.rmtree(metrics_dir, ignore_errors=True)
 
 
 @main.command()
@@ -109,6 +122,8 @@ def worker(concurrency: int | None) -> None:
     async def work() -> None:
         await migrate(settings, clock)  # idempotent; a worker may start before any web process has migrated
         click.echo("Mặt trận số: worker running / đang xử lý công việc nền")
+        if settings.worker_metrics_port:
+            metrics.serve_worker_metrics(settings.host, settings.worker_metrics_port)
         await run_worker(settings, clock, dsn)
 
     _with_database(dsn, work, max_size=settings.db_pool_max)

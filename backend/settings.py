@@ -66,6 +66,12 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     default_language: Language = "vi"
     log_level: str = "INFO"
     log_json: bool = True
+    # Observability (docs/observability.md): GET /metrics in Prometheus's format, and the bearer token a scraper
+    # must send for it (empty: no token asked; then keep /metrics off the public proxy). OpenTelemetry traces
+    # are exported (OTLP, to OTEL_EXPORTER_OTLP_ENDPOINT) when otel_enabled and the `otel` extra is installed.
+    metrics_enabled: bool = True
+    metrics_token: str = ""
+    otel_enabled: bool = False
     timezone: str = "Asia/Ho_Chi_Minh"
     # Identity: token and session lifetimes (seconds).
     access_token_seconds: int = 600
@@ -93,6 +99,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     # the database is the embedded one, so one command does everything; with DATABASE_URL run `mattran worker`.
     worker_in_process: Literal["auto", "on", "off"] = "auto"
     worker_concurrency: int = 4
+    # Port where `mattran worker` serves its own Prometheus metrics (push deliveries); 0: none.
+    worker_metrics_port: int = 0
     # Web Push. The VAPID contact (RFC 8292 `sub`) push services write to about problems; empty means
     # webmaster@<host of public_url>. Set a real mailbox in production: Apple refuses localhost/.invalid.
     push_contact_email: str = ""

@@ -21,6 +21,7 @@ from pwa.features.petitions import pages as petitions
 from pwa.features.registry import areas, forms
 from pwa.features.registry import pages as registry
 from pwa.features.reports import pages as reports
+from pwa.features.system import pages as system
 from pwa.features.units import pages as units
 from pwa.session import PageSession
 
@@ -65,6 +66,7 @@ PAGES: dict[str, Page] = {
     "/congress": Page("pwa.congress.title", congress.load_congress, congress.CongressPage),
     "/congress/dashboard": Page("pwa.congress.dashboard", congress.load_dashboard, congress.DashboardPage),
     "/congress/approvals": Page("pwa.congress.approvals", congress.load_approvals, congress.ApprovalsPage),
+    "/system": Page("pwa.system.title", system.load, system.SystemPage),
 }
 
 

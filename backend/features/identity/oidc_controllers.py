@@ -38,6 +38,7 @@ from backend.features.identity.pages import (
     signed_out_page,
 )
 from backend.features.identity.service import AccountService, Caller, SignInFailed
+from backend.lib import metrics
 from backend.lib.errors import request_language
 from backend.lib.i18n import LANGUAGES, Language
 
@@ -408,6 +409,7 @@ async def upstream_callback(
             ),
             state.clock.now(),
         )
+        metrics.count_login_failure("upstream")
         return error_page(language, "oidc.error.upstream")
     _, accounts = services(state)
     raw = await accounts.open_session("op", account_id, state.clock.now(), caller)

@@ -14,6 +14,7 @@ from backend.features.audit.service import AuditEvent, record
 from backend.features.identity import passwords, repo
 from backend.features.identity.opaque import new_secret, secret_hash
 from backend.features.identity.throttle import FRESH, ThrottlePolicy, ThrottleState, after_failure, is_locked
+from backend.lib import metrics
 from backend.lib.access import ROLE_LEVELS, Permission, Principal, Role, ScopedRole, scope_sql
 from backend.lib.clock import Clock, today_in_vietnam
 from backend.lib.errors import AppError, ConflictError, InvalidInputError, NotFoundError
@@ -250,6 +251,7 @@ class AccountService:
                 await record(
                     AuditEvent(action="login.lockout", subject_type=kind, subject_id=keys[kind], ip=caller.ip), now
                 )
+        metrics.count_login_failure(reason)
 
     async def change_password(self, account_id: uuid.UUID, current: str, new: str, caller: Caller) -> None:
         account = await repo.account_by_id(account_id)

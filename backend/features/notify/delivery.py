@@ -47,6 +47,7 @@ from backend.features.notify.webpush import (
     VapidKeys,
     deliver,
 )
+from backend.lib import metrics
 from backend.lib.clock import Clock
 from backend.settings import MIN_PUSH_LEASE_SECONDS, Settings
 
@@ -324,6 +325,7 @@ class Dispatcher:
                 # The push service says the subscription is no more: nothing will reach it again.
                 await repo.delete_subscription_by_id(claim.subscription_id)
             await repo.settle_notification_if_done(claim.notification_id, now)
+        metrics.count_push_settlement(settlement.state.value)
         return True
 
     async def _vapid_keys(self, key_id: uuid.UUID) -> VapidKeys | None:

@@ -39,6 +39,7 @@ from backend.features.sync.feed import (
     scope_digest,
 )
 from backend.features.sync.handlers import Actor, Registry
+from backend.lib import metrics
 from backend.lib.access import AccessDenied, Permission, Principal
 from backend.lib.clock import Clock
 from backend.lib.errors import AppError, InvalidInputError, NotFoundError, build_problem
@@ -209,6 +210,10 @@ class SyncService:
                 unused = [op.op_id for op in operations if op.op_id in claimed and op.op_id not in outcomes]
                 await repo.settle(actor.account_id, outcomes, unused)
                 await append_many(entries)
+        # Counted once committed (a chunk that fails as a whole is applied again, one operation at a time).
+        metrics.count_sync_conflicts(
+            op.entity for at, op in chunk if op.op_id in outcomes and results[at].status == "conflict"
+        )
         return results
 
     async def _apply_one(

@@ -1,0 +1,1 @@
+"""The platform's health page for central administrators."""
