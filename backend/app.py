@@ -182,7 +182,12 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     @asynccontextmanager
     async def database_lifespan(app: Litestar) -> AsyncIterator[None]:
         dsn = settings.database_url or db.start_embedded_postgres(settings.embedded_pgdata)
-        await db.connect(dsn, min_size=settings.db_pool_min, max_size=settings.db_pool_max)
+        await db.connect(
+            dsn,
+            min_size=settings.db_pool_min,
+            max_size=settings.db_pool_max,
+            statement_cache_size=settings.db_statement_cache_size,
+        )
         keys.forget_cached()
         # The web app's redirect URIs follow MATTRAN_PUBLIC_URL, which may change without a migration.
         await ensure_web_client(settings)

@@ -45,9 +45,18 @@ def _database_url(settings: Settings) -> str:
     return settings.database_url or db.start_embedded_postgres(settings.embedded_pgdata)
 
 
+def _direct_database_url(settings: Settings) -> str:
+    """PostgreSQL itself (MATTRAN_DIRECT_DATABASE_URL) for migrations and the worker, which a transaction-mode
+    pooler would break (a session advisory lock, LISTEN); DATABASE_URL (or the embedded server) otherwise."""
+    return settings.direct_database_url or _database_url(settings)
+
+
 def _with_database(dsn: str, work: Callable[[], Awaitable[T]], max_size: int = 4) -> T:
+    # Read here rather than passed by every command: any of them may run where DATABASE_URL is a PgBouncer.
+    statement_cache_size = settings_from_env().db_statement_cache_size
+
     async def run() -> T:
-        await db.connect(dsn, min_size=1, max_size=max_size)
+        await db.connect(dsn, min_size=1, max_size=max_size, statement_cache_size=statement_cache_size)
         try:
             return await work()
         finally:
@@ -77,7 +86,7 @@ def serve(host: str | None, port: int | None, workers: int, demo: bool) -> None:
         if demo:
             await seed_demo(settings, clock)
 
-    _with_database(dsn, prepare)
+    _with_database(settings.direct_database_url or dsn, prepare)
     # Decided here, while "no DATABASE_URL" still means "embedded": the web processes see DATABASE_URL next.
     os.environ["MATTRAN_WORKER_IN_PROCESS"] = "on" if settings.runs_worker_in_process else "off"
     # Web workers (separate processes when workers > 1) reach the same server through the environment.
@@ -116,7 +125,7 @@ def worker(concurrency: int | None) -> None:
     settings = _settings()
     if concurrency is not None:
         settings = msgspec.structs.replace(settings, worker_concurrency=concurrency)
-    dsn = _database_url(settings)
+    dsn = _direct_database_url(settings)
     clock = SystemClock()
 
     async def work() -> None:
@@ -133,7 +142,7 @@ def worker(concurrency: int | None) -> None:
 def migrate_command() -> None:
     """Apply database migrations and update the official org units (idempotent)."""
     settings = _settings()
-    changes = _with_database(_database_url(settings), lambda: migrate(settings, SystemClock()))
+    changes = _with_database(_direct_database_url(settings), lambda: migrate(settings, SystemClock()))
     click.echo(f"Đã cập nhật cơ sở dữ liệu / database up to date: {changes}")
 
 

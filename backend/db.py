@@ -37,10 +37,12 @@ def start_embedded_postgres(pgdata: Path) -> str:
     return str(server.get_uri())
 
 
-async def connect(dsn: str, *, min_size: int = 2, max_size: int = 10) -> None:
+async def connect(dsn: str, *, min_size: int = 2, max_size: int = 10, statement_cache_size: int = 100) -> None:
+    """statement_cache_size=0 behind PgBouncer in transaction mode (MATTRAN_DB_STATEMENT_CACHE_SIZE)."""
     if ENGINE.pool is not None:
         await disconnect()
-    ENGINE.config = {"dsn": dsn}
+    # In the engine's config, not only the pool's: piccolo opens a connection of its own when it has no pool.
+    ENGINE.config = {"dsn": dsn, "statement_cache_size": statement_cache_size}
     await ENGINE.start_connection_pool(min_size=min_size, max_size=max_size, command_timeout=60)
 
 

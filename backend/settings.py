@@ -47,6 +47,9 @@ class UpstreamProvider(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown
 class Settings(msgspec.Struct, frozen=True, kw_only=True):
     # Where PostgreSQL is; empty means "start the embedded server under data_dir".
     database_url: str = ""
+    # PostgreSQL itself when database_url goes through a transaction-mode pooler (PgBouncer): migrations hold a
+    # session advisory lock and the job worker LISTENs, neither of which survives such a pooler. Empty: database_url.
+    direct_database_url: str = ""
     data_dir: str = ".data"
     environment: Environment = "development"
     host: str = "127.0.0.1"
@@ -55,6 +58,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     public_url: str = "http://127.0.0.1:8000"
     db_pool_min: int = 2
     db_pool_max: int = 10
+    # asyncpg's prepared statements kept per connection; 0 behind PgBouncer in transaction mode (older than 1.21
+    # or without max_prepared_statements), where a statement prepared on one server connection is run on another.
+    db_statement_cache_size: int = 100
     # Requests whose declared body is larger than this are refused with 413 before any reading.
     max_body_bytes: int = 10 * 1024 * 1024
     # Writes (POST/PUT/PATCH/DELETE under /api/ and /open311/) a caller who is not signed in may make per minute
@@ -169,6 +175,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             raise ValueError(f"push_lease_seconds must be at least {MIN_PUSH_LEASE_SECONDS} (one send's timeout)")
         if min(self.worker_concurrency, self.push_concurrency, self.push_max_attempts) < 1:
             raise ValueError("worker_concurrency, push_concurrency and push_max_attempts must be at least 1")
+        if self.db_statement_cache_size < 0:
+            raise ValueError("db_statement_cache_size must be 0 (no prepared statements kept) or more")
         if self.push_retry_base_seconds < 1:
             raise ValueError("push_retry_base_seconds must be at least 1")
         if self.environment == "production" and not self.key_encryption_keys:
