@@ -6,6 +6,7 @@ import asyncio
 import os
 import shutil
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import TypeVar
 
 import click
@@ -396,8 +397,6 @@ def library_group() -> None:
 def library_import(folder: str, unit_code: str) -> None:
     """Documents from FOLDER (PDF, DOCX, HTML, Markdown, text; metadata in front matter or <file>.meta),
     published; importing again updates only changed files. Layout: docs/library.md."""
-    from pathlib import Path
-
     from backend.features.library.importer import import_folder
     from backend.features.library.service import LibraryService
 
@@ -419,3 +418,75 @@ def library_import(folder: str, unit_code: str) -> None:
     )
     if any(": " in line for line in report.files):
         raise SystemExit(1)
+
+
+def _in_both_languages(key: str, **params: object) -> str:
+    return f"{translate(key, 'vi', **params)}\n{translate(key, 'en', **params)}"
+
+
+@main.command()
+@click.option(
+    "--output",
+    type=click.Path(dir_okay=False, writable=True),
+    default=None,
+    help="Archive to write (default: mattran-backup-<UTC time>.tar here); an existing file is never overwritten.",
+)
+def backup(output: str | None) -> None:
+    """The database (pg_dump custom format) and the uploaded files in one tar, with a manifest of row counts,
+    the audit chain's head and every member's sha256 (docs/backup.md). The app may keep running."""
+    from backend.features.backup import BackupError
+    from backend.features.backup.service import backup as run_backup
+
+    settings = _settings()
+    now = SystemClock().now()
+    path = Path(output or f"mattran-backup-{now:%Y%m%dT%H%M%SZ}.tar").resolve()
+    # Directly to PostgreSQL: pg_dump shares an exported snapshot, which a transaction-mode pooler cannot keep.
+    dsn = _direct_database_url(settings)
+    try:
+        result = _with_database(dsn, lambda: run_backup(settings, dsn, path, now))
+    except BackupError as error:
+        raise click.ClickException(_in_both_languages(error.key, **error.params)) from error
+    click.echo(
+        _in_both_languages(
+            "backup.done",
+            path=result.path,
+            size=result.size_bytes,
+            tables=result.tables,
+            rows=result.rows,
+            files=result.files,
+            entries=result.audit.entries,
+            head=result.audit.hash,
+            sha256=result.archive_sha256,
+        )
+    )
+
+
+@main.command()
+@click.argument("archive", type=click.Path(exists=True, dir_okay=False, readable=True))
+@click.option(
+    "--force", is_flag=True, help="Restore into a database and file folder that are not empty, replacing their data."
+)
+def restore(archive: str, force: bool) -> None:
+    """Check ARCHIVE against its manifest, restore the database (one transaction) and the files, then verify
+    every table's row count and the audit chain. Stop the web and worker processes first (docs/backup.md)."""
+    from backend.features.backup import BackupError
+    from backend.features.backup.service import restore as run_restore
+
+    settings = _settings()
+    dsn = _direct_database_url(settings)
+    try:
+        summary = _with_database(dsn, lambda: run_restore(settings, dsn, Path(archive).resolve(), force=force))
+    except BackupError as error:
+        raise click.ClickException(_in_both_languages(error.key, **error.params)) from error
+    click.echo(
+        _in_both_languages(
+            "backup.restored",
+            created_at=summary.backup_created_at.isoformat(),
+            version=summary.backup_mattran_version,
+            tables=summary.tables,
+            rows=summary.rows,
+            files=summary.files,
+            entries=summary.audit.entries,
+            head=summary.audit.hash,
+        )
+    )

@@ -166,6 +166,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     # Streamed answers (POST /api/v1/assistant/ask/stream): the wait for the model's first text, and for all of it.
     assistant_model_first_token_seconds: float = 10.0
     assistant_model_stream_total_seconds: float = 90.0
+    # Backup and restore (docs/backup.md): the folder of pg_dump and pg_restore. Empty: the embedded server's own
+    # binaries, or those on the PATH with DATABASE_URL (pg_dump must be as new as the server, or newer).
+    backup_pg_bin_dir: str = ""
 
     def __post_init__(self) -> None:
         # msgspec turns a ValueError here into a validation error, so a bad combination stops the process.
@@ -207,6 +210,11 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     @property
     def embedded_pgdata(self) -> Path:
         return Path(self.data_dir).resolve() / "pg"
+
+    @property
+    def petitions_storage_path(self) -> Path:
+        """Where petition attachments are stored (the petition service writes, backups read and restore)."""
+        return Path(self.petitions_storage_dir or Path(self.data_dir) / "petitions")
 
     @property
     def registry_circumstance_codes(self) -> frozenset[str]:

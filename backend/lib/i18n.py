@@ -1663,6 +1663,110 @@ MESSAGES: Final[dict[str, dict[Language, str]]] = {
         "vi": "Mạng chập chờn? Tải câu trả lời đầy đủ",
         "en": "Patchy connection? Load the complete answer",
     },
+    # Backup and restore (`mattran backup` / `mattran restore`, backend/features/backup).
+    "backup.done": {
+        "vi": "Đã sao lưu vào {path} ({size} byte): {tables} bảng, {rows} dòng, {files} tệp; nhật ký kiểm toán"
+        " {entries} mục, mã cuối {head}.\nMã sha256 của bản sao lưu (lưu riêng, để kiểm tra sau): {sha256}",
+        "en": "Backup written to {path} ({size} bytes): {tables} tables, {rows} rows, {files} files; audit log"
+        " {entries} entries, head {head}.\nsha256 of the archive (keep it apart, to check it later): {sha256}",
+    },
+    "backup.restored": {
+        "vi": "Đã khôi phục bản sao lưu lúc {created_at} (mattran {version}): {tables} bảng, {rows} dòng, {files}"
+        " tệp, số dòng mỗi bảng khớp; chuỗi nhật ký kiểm toán nguyên vẹn ({entries} mục, mã cuối {head}).",
+        "en": "Restored the backup of {created_at} (mattran {version}): {tables} tables, {rows} rows, {files} files,"
+        " every table's row count matches; the audit chain verifies ({entries} entries, head {head}).",
+    },
+    "backup.error.tool_missing": {
+        "vi": "Không tìm thấy {tool} (đã tìm trong: {where}). Đặt MATTRAN_BACKUP_PG_BIN_DIR là thư mục bin của"
+        " PostgreSQL.",
+        "en": "{tool} was not found (looked in: {where}). Set MATTRAN_BACKUP_PG_BIN_DIR to PostgreSQL's bin folder.",
+    },
+    "backup.error.tool_unusable": {
+        "vi": "Không chạy được {tool}: {reason}",
+        "en": "{tool} could not be run: {reason}",
+    },
+    "backup.error.dump_too_old": {
+        "vi": "pg_dump {tool_version} không sao lưu được máy chủ PostgreSQL {server_version}: cần pg_dump cùng"
+        " phiên bản chính với máy chủ hoặc mới hơn (đặt MATTRAN_BACKUP_PG_BIN_DIR).",
+        "en": "pg_dump {tool_version} cannot back up a PostgreSQL {server_version} server: pg_dump must be the"
+        " server's major version or newer (set MATTRAN_BACKUP_PG_BIN_DIR).",
+    },
+    "backup.error.restore_too_old": {
+        "vi": "pg_restore {tool_version} không đọc được bản sao lưu do pg_dump {dump_version} tạo: cần pg_restore"
+        " {dump_version} trở lên (đặt MATTRAN_BACKUP_PG_BIN_DIR).",
+        "en": "pg_restore {tool_version} cannot read an archive written by pg_dump {dump_version}: use pg_restore"
+        " {dump_version} or newer (set MATTRAN_BACKUP_PG_BIN_DIR).",
+    },
+    "backup.error.server_too_old": {
+        "vi": "Máy chủ đích là PostgreSQL {server_version}, cũ hơn máy chủ đã sao lưu (PostgreSQL"
+        " {source_version}): PostgreSQL không hỗ trợ chuyển dữ liệu xuống phiên bản cũ hơn.",
+        "en": "The target server is PostgreSQL {server_version}, older than the one backed up (PostgreSQL"
+        " {source_version}): PostgreSQL does not support moving data to an older major version.",
+    },
+    "backup.error.command_failed": {
+        "vi": "{tool} thất bại (mã {code}); không có gì thay đổi:\n{stderr}",
+        "en": "{tool} failed (exit code {code}); nothing was changed:\n{stderr}",
+    },
+    "backup.error.output_exists": {
+        "vi": "Tệp {path} đã có; chọn tên khác, bản sao lưu cũ không bị ghi đè.",
+        "en": "{path} exists already; choose another name (an earlier backup is never overwritten).",
+    },
+    "backup.error.output_folder": {
+        "vi": "Không có thư mục {path} để ghi bản sao lưu.",
+        "en": "The folder {path} to write the backup to does not exist.",
+    },
+    "backup.error.not_migrated": {
+        "vi": "Cơ sở dữ liệu chưa có bảng của Mặt trận số ({tables}): chạy `mattran migrate` trước.",
+        "en": "The database lacks the platform's tables ({tables}): run `mattran migrate` first.",
+    },
+    "backup.error.unreadable": {
+        "vi": "Không đọc được bản sao lưu {path}: {reason}. Không khôi phục gì.",
+        "en": "The archive {path} cannot be read: {reason}. Nothing was restored.",
+    },
+    "backup.error.no_manifest": {
+        "vi": "{path} không phải bản sao lưu của Mặt trận số (thiếu manifest.json). Không khôi phục gì.",
+        "en": "{path} is not a backup of the platform (no manifest.json). Nothing was restored.",
+    },
+    "backup.error.bad_manifest": {
+        "vi": "manifest.json của bản sao lưu không hợp lệ: {reason}. Không khôi phục gì.",
+        "en": "The archive's manifest.json is invalid: {reason}. Nothing was restored.",
+    },
+    "backup.error.unsupported_format": {
+        "vi": "Bản sao lưu có định dạng {found}; phiên bản này chỉ đọc định dạng {supported}. Không khôi phục gì.",
+        "en": "The archive has format {found}; this version reads format {supported} only. Nothing was restored.",
+    },
+    "backup.error.bad_member": {
+        "vi": "Bản sao lưu có thành phần không hợp lệ: {member}. Không khôi phục gì.",
+        "en": "The archive holds an invalid member: {member}. Nothing was restored.",
+    },
+    "backup.error.members_differ": {
+        "vi": "Bản sao lưu bị hỏng hoặc đã bị sửa: thành phần thiếu, thừa hoặc trùng so với manifest.json"
+        " ({members}). Không khôi phục gì.",
+        "en": "The archive is damaged or was altered: members missing, extra or repeated against manifest.json"
+        " ({members}). Nothing was restored.",
+    },
+    "backup.error.tampered": {
+        "vi": "Bản sao lưu bị hỏng hoặc đã bị sửa: {member} không khớp mã sha256 trong manifest.json. Không khôi"
+        " phục gì.",
+        "en": "The archive is damaged or was altered: {member} does not match its sha256 in manifest.json."
+        " Nothing was restored.",
+    },
+    "backup.error.target_not_empty": {
+        "vi": "Cơ sở dữ liệu đích «{database}» không trống ({relations} bảng và đối tượng khác). Hãy khôi phục"
+        " vào một cơ sở dữ liệu mới, hoặc thêm --force để thay toàn bộ dữ liệu trong đó.",
+        "en": "The target database «{database}» is not empty ({relations} tables and other relations). Restore"
+        " into a new database, or add --force to replace what it holds.",
+    },
+    "backup.error.files_not_empty": {
+        "vi": "Thư mục tệp {path} đã có tệp. Hãy dùng thư mục trống (MATTRAN_PETITIONS_STORAGE_DIR), hoặc thêm"
+        " --force để ghi đè.",
+        "en": "The file folder {path} already holds files. Use an empty one (MATTRAN_PETITIONS_STORAGE_DIR), or"
+        " add --force to overwrite.",
+    },
+    "backup.error.verify_failed": {
+        "vi": "Đã khôi phục nhưng kết quả không khớp với bản sao lưu: {differences}",
+        "en": "Restored, but the result does not match the archive: {differences}",
+    },
 }
 
 
