@@ -292,14 +292,39 @@ async def search_documents(tsquery: str, number: str, reader: Reader, filters: F
         )
 
 
-async def search_passages(tsquery: str, reader: Reader, filters: Filters, limit: int, candidates: int) -> list[Any]:
-    """The best-ranked matching passages of visible documents, ranked among at most `candidates` matches.
+async def plan_for_each_query() -> None:
+    """Plan this transaction's statements for their actual parameters: the same search statement serves a
+    word in a handful of passages and one in most of them, which want different plans (index lookup or
+    reading in order). After five runs PostgreSQL may keep one generic plan for all parameters, and that
+    plan took 'nguoi & dan' from 70 ms to 700 ms at a million passages."""
+    async with db.connection() as conn:
+        await conn.execute("SET LOCAL plan_cache_mode = force_custom_plan")
+
+
+async def search_passages(
+    tsquery: str, candidates_by: str, pairs: str, reader: Reader, filters: Filters, limit: int, candidates: int
+) -> list[Any]:
+    """The best-ranked passages of visible documents matching tsquery, ranked among at most `candidates`.
 
     Ranking reads each match's tsvector, so a query of very common words (hundreds of thousands of matches)
     would cost seconds; bounding the candidates keeps every query fast, at the price of ranking such a
-    query among the first matches found rather than all of them."""
+    query among the first matches found rather than all of them.
+
+    The indexes find candidates by `candidates_by` (tsquery without its most common words) and by `pairs`
+    (the phrases' adjacent word pairs, through the pairs index); the whole tsquery is then checked on each.
+    That check calls `ts_match_vq` (what `@@` runs) so that it is not an index condition: the planner could
+    otherwise go back to merging the long index lists the split avoids."""
     args: list[Any] = [tsquery]
-    conditions = [visible_sql(reader, args, drafts=False), *filter_sql(filters, args)]
+    match: list[str] = []
+    if pairs:
+        args.append(pairs)
+        match.append(f"library_word_pairs(p.folded) @@ to_tsquery('simple', ${len(args)})")
+    if candidates_by:
+        args.append(candidates_by)
+        match.append(f"p.tsv @@ to_tsquery('simple', ${len(args)})")
+    if candidates_by != tsquery:
+        match.append("ts_match_vq(p.tsv, to_tsquery('simple', $1))")
+    conditions = [*match, visible_sql(reader, args, drafts=False), *filter_sql(filters, args)]
     args.extend([candidates, limit])
     async with db.connection() as conn:
         return await conn.fetch(
@@ -308,13 +333,45 @@ async def search_passages(tsquery: str, reader: Reader, filters: Filters, limit:
             FROM (
                 SELECT p.document_id, p.ordinal, p.tsv
                 FROM library_passages p JOIN library_documents d ON d.id = p.document_id
-                WHERE p.tsv @@ to_tsquery('simple', $1) AND {" AND ".join(conditions)}
+                WHERE {" AND ".join(conditions)}
                 LIMIT ${len(args) - 1}
             ) m, to_tsquery('simple', $1) q
             ORDER BY rank DESC, m.document_id, m.ordinal LIMIT ${len(args)}
             """,
             *args,
         )
+
+
+@dataclass(frozen=True)
+class TermCount:
+    passages: int
+    documents: int
+
+
+@dataclass(frozen=True)
+class TermStatistics:
+    """Corpus statistics over every stored passage (any state or audience), kept by triggers on passages."""
+
+    passages: int
+    documents: int
+    terms: dict[str, TermCount]
+
+    def count(self, term: str) -> TermCount:
+        return self.terms.get(term, TermCount(0, 0))
+
+
+async def term_statistics(terms: Sequence[str]) -> TermStatistics:
+    """How many passages and documents hold each of the (folded) terms, and the totals."""
+    async with db.connection() as conn:
+        rows = await conn.fetch(
+            "SELECT term, passages, documents FROM library_terms WHERE term = ANY($1::text[])", list(terms)
+        )
+        totals = await conn.fetchrow("SELECT passages, documents FROM library_term_totals")
+    return TermStatistics(
+        passages=int(totals["passages"]),
+        documents=int(totals["documents"]),
+        terms={row["term"]: TermCount(row["passages"], row["documents"]) for row in rows},
+    )
 
 
 async def category_counts(reader: Reader) -> dict[str, int]:

@@ -11,6 +11,7 @@ that matched wrapped in <mark> (everything else HTML-escaped).
 from __future__ import annotations
 
 import html
+import itertools
 import re
 import uuid
 from collections import defaultdict
@@ -31,8 +32,15 @@ MAX_HITS = 50
 PASSAGES_PER_HIT = 3
 # Matching passages ranked before grouping by document: enough for a page of hits, bounded for speed.
 PASSAGES_RANKED = 300
-# Matches a query's passages are ranked among (see repo.search_passages): every query stays fast.
-PASSAGE_CANDIDATES = 1000
+# Matches a query's passages are ranked among (see repo.search_passages): every query stays fast. Each is a
+# table page read; 1,000 instead of 300 took a quarter longer in passage search at a million passages.
+PASSAGE_CANDIDATES = 300
+# The most common words of a query are left out of finding candidate passages (library_terms) and only checked
+# on the candidates, as long as the product of their shares of all passages stays at least this: merging the
+# commonest word's index entries (900,000 at a million passages) cost more than the 10 % more rows it let
+# through, while leaving out a word in a third of the passages tripled the rows read and made the query slower
+# (docs/library.md, "Search").
+MIN_KEPT_SHARE = 0.5
 SNIPPET_CHARS = 240
 _PHRASE = re.compile(r'"([^"]*)"')
 _WORD = re.compile(r"\w+")
@@ -54,21 +62,50 @@ class SearchParams:
 
 
 @dataclass(frozen=True)
+class Round:
+    """One try of the query: phrases ('(rut <-> lai)') and words ('quy', or 'quy:*' as a prefix)."""
+
+    phrases: list[str]
+    terms: list[str]
+
+    @property
+    def tsquery(self) -> str:
+        return " & ".join(self.phrases + self.terms)
+
+    def candidates(self, common: set[str], pairs: str) -> str:
+        """What the passages index finds candidates by (the whole query is then checked on them): without
+        common words, and without the phrases when their word pairs find them; the whole query when every
+        word is common (the planner then reads the table in order, as matches are dense)."""
+        kept = [term for term in self.terms if term.removesuffix(":*") not in common]
+        parts = ([] if pairs else self.phrases) + kept
+        if not parts and not pairs:
+            return self.tsquery
+        return " & ".join(parts)
+
+
+@dataclass(frozen=True)
 class ParsedQuery:
     # Tried in order until one finds a page of documents: whole words, then the last word also as a prefix.
-    tsqueries: list[str]
+    rounds: list[Round]
     # Every folded word, for highlighting.
     words: list[str] = field(default_factory=list)
+    # The words outside phrases (whose share of passages decides whether they find candidates).
+    terms: list[str] = field(default_factory=list)
     number: str = ""
+    # The adjacent word pairs of the phrases ('rutlai & laisu'): passages holding a phrase are found through
+    # them (see repo.search_passages); empty without a phrase of two words or more.
+    pairs: str = ""
 
 
 def parse_query(query: str) -> ParsedQuery:
     """A tsquery from the user's words; 400 when nothing searchable remains (punctuation only)."""
     parts: list[str] = []
+    pairs: list[str] = []
     for phrase in _PHRASE.findall(query):
         words = search_terms(phrase)
         if words:
             parts.append("(" + " <-> ".join(words) + ")")
+            pairs.extend(first + second for first, second in itertools.pairwise(words))
     words = search_terms(_PHRASE.sub(" ", query))
     if not parts and not words:
         raise InvalidInputError(
@@ -78,10 +115,16 @@ def parse_query(query: str) -> ParsedQuery:
     # Whole words first: the index skips through them fast. The last word may still be being typed, so when
     # they find less than a page, it is also taken as a prefix, which merges the index entries of every
     # longer word (costly for a short word over a million passages, hence second).
-    tsqueries = [" & ".join(parts + words)]
+    rounds = [Round(parts, words)]
     if words:
-        tsqueries.append(" & ".join([*parts, *words[:-1], f"{words[-1]}:*"]))
-    return ParsedQuery(tsqueries=tsqueries, words=search_terms(query.replace('"', " ")), number=fold(query))
+        rounds.append(Round(parts, [*words[:-1], f"{words[-1]}:*"]))
+    return ParsedQuery(
+        rounds=rounds,
+        words=search_terms(query.replace('"', " ")),
+        terms=words,
+        number=fold(query),
+        pairs=" & ".join(dict.fromkeys(pairs)),
+    )
 
 
 def highlight(text: str, words: list[str], width: int = SNIPPET_CHARS) -> str:
@@ -121,9 +164,19 @@ async def search(principal: Principal | None, params: SearchParams) -> SearchRes
     )
     limit = min(params.limit, MAX_HITS)
     async with db.transaction():
-        for tsquery in parsed.tsqueries:
-            documents = await repo.search_documents(tsquery, parsed.number, reader, filters, limit)
-            passages = await repo.search_passages(tsquery, reader, filters, PASSAGES_RANKED, PASSAGE_CANDIDATES)
+        await repo.plan_for_each_query()
+        common = common_terms(parsed.terms, await repo.term_statistics(parsed.terms))
+        for round_ in parsed.rounds:
+            documents = await repo.search_documents(round_.tsquery, parsed.number, reader, filters, limit)
+            passages = await repo.search_passages(
+                round_.tsquery,
+                round_.candidates(common, parsed.pairs),
+                parsed.pairs,
+                reader,
+                filters,
+                PASSAGES_RANKED,
+                PASSAGE_CANDIDATES,
+            )
             ranked = _rank(documents, passages)[:limit]
             if len(ranked) >= limit:
                 break
@@ -149,6 +202,20 @@ async def search(principal: Principal | None, params: SearchParams) -> SearchRes
             )
         )
     return SearchResult(query=params.q, in_force_only=params.in_force_only, hits=hits)
+
+
+def common_terms(terms: list[str], stats: repo.TermStatistics) -> set[str]:
+    """The words left out of finding candidates: the most common first, while the rows read to find the same
+    matches at most double (the product of their shares of all passages stays at least MIN_KEPT_SHARE)."""
+    shares = sorted(((stats.count(term).passages / (stats.passages or 1), term) for term in terms), reverse=True)
+    common: set[str] = set()
+    kept = 1.0
+    for share, term in shares:
+        if kept * share < MIN_KEPT_SHARE:
+            break
+        common.add(term)
+        kept *= share
+    return common
 
 
 def _rank(documents: list[Any], passages: list[Any]) -> list[tuple[uuid.UUID, int, float]]:

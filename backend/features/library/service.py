@@ -175,7 +175,13 @@ class LibraryService:
             fields = await self._derived(fields)
             await self._new_version(row, actor)
             if row["state"] == "published":
-                await repo.record_removals(document_id, sorted(set(row["categories"]) - set(fields["categories"])))
+                left = set(row["categories"]) - set(fields["categories"])
+                # A new audience may hide the document from readers whose packs hold it: removed from all its
+                # categories, for them; a reader who still sees it gets it back in the same delta (documents
+                # changed after `since` win over removals).
+                if (row["audience"], row["audience_unit_path"]) != (fields["audience"], fields["audience_unit_path"]):
+                    left = set(row["categories"])
+                await repo.record_removals(document_id, sorted(left))
             await repo.update_document(document_id, fields | {"version": row["version"] + 1} | self._stamp(actor))
             await self._audit(actor, "library.document.updated", row, fields=sorted(sent))
             return await self._read(document_id)

@@ -1,5 +1,5 @@
 """Library tables: documents (with legal metadata and workflow state), their kept versions, original
-files, the passages their text is split into, and pack removals (for offline deltas).
+files, the passages their text is split into, pack removals (for offline deltas) and term statistics.
 
 The tables, generated tsvector columns, checks and indexes are created by the raw-SQL migration; these
 classes describe them for piccolo. Search keys are folded in Python (backend/lib/text) and matched with
@@ -104,3 +104,19 @@ class PackRemoval(Table, tablename="library_pack_removals"):
     category = Varchar(length=40)
     document_id = UUID()
     change_seq = BigInt()
+
+
+class Term(Table, tablename="library_terms"):
+    """How many stored passages and documents hold a folded word (kept by triggers on library_passages)."""
+
+    term = Text(primary_key=True)
+    passages = Integer()
+    documents = Integer()
+
+
+class TermTotals(Table, tablename="library_term_totals"):
+    """The one row of totals: stored passages, and documents that have passages."""
+
+    only_row = Boolean(primary_key=True, default=True)
+    passages = BigInt()
+    documents = BigInt()

@@ -53,6 +53,17 @@ async def test_phrases_keep_word_order(client: AsyncClient, officer: dict) -> No
     await published_document(client, officer, "Người dân được rút lại sự đồng ý.", title="Văn bản A")
     assert len((await find(client, '"rut lai"'))["hits"]) == 1
     assert (await find(client, '"lai rut"'))["hits"] == []
+    # "ru tlai" has the same word pair as "rut lai" ('rutlai'): the positions check rules it out.
+    assert (await find(client, '"ru tlai"'))["hits"] == []
+
+
+async def test_common_words_are_still_required(client: AsyncClient, officer: dict) -> None:
+    # "nguoi" is in two passages of three: it does not find candidates ("gui" does) but must still be there.
+    both = await published_document(client, officer, "Người dân gửi đơn.", title="Văn bản A")
+    await published_document(client, officer, "Người dân nhận thư.", title="Văn bản B")
+    await published_document(client, officer, "Cán bộ gửi thư.", title="Văn bản C")
+    assert [hit["document"]["id"] for hit in (await find(client, "nguoi gui"))["hits"]] == [both["id"]]
+    assert [hit["document"]["id"] for hit in (await find(client, "nguoi dan gui"))["hits"]] == [both["id"]]
 
 
 async def test_a_number_query_finds_that_document_first(client: AsyncClient, officer: dict) -> None:

@@ -109,6 +109,30 @@ async def test_a_pack_answers_304_when_unchanged_and_deltas_since_a_version(clie
     assert (await client.get("/api/v1/library/packs/nothing")).status_code == 404
 
 
+async def test_a_narrowed_audience_is_a_removal_for_readers_who_lose_the_document(
+    client: AsyncClient, officer: dict
+) -> None:
+    document = await published_document(client, officer, "Bước một.", title="Mẫu A", categories=["forms"])
+    public_pack = (await client.get("/api/v1/library/packs/forms")).json()
+    staff_pack = (await client.get("/api/v1/library/packs/forms", headers=officer)).json()
+    narrowed = await client.patch(
+        f"/api/v1/library/documents/{document['id']}",
+        json={"version": document["version"], "audience": "staff"},
+        headers=officer,
+    )
+    assert narrowed.status_code == 200, narrowed.text
+
+    public_delta = (await client.get("/api/v1/library/packs/forms", params={"since": public_pack["version"]})).json()
+    assert public_delta["documents"] == [] and public_delta["removed"] == [document["id"]]
+    assert public_delta["version"] > public_pack["version"]
+    # Staff still see it: the changed document comes back, not a removal.
+    staff_delta = (
+        await client.get("/api/v1/library/packs/forms", params={"since": staff_pack["version"]}, headers=officer)
+    ).json()
+    assert [d["document"]["audience"] for d in staff_delta["documents"]] == ["staff"]
+    assert staff_delta["removed"] == []
+
+
 async def test_categories_count_what_the_reader_may_see(client: AsyncClient, officer: dict) -> None:
     await published_document(client, officer, "A.", title="A", categories=["petitions", "forms"])
     await published_document(client, officer, "B.", title="B", categories=["petitions"], audience="staff")

@@ -8,8 +8,9 @@ import pytest
 from backend.features.library.extract import Block, markdown_blocks, sanitise_html
 from backend.features.library.importer import split_front_matter
 from backend.features.library.passages import MAX_PASSAGE_CHARS, split
+from backend.features.library.repo import TermCount, TermStatistics
 from backend.features.library.rules import number_key, transition_permission
-from backend.features.library.search import highlight, parse_query
+from backend.features.library.search import common_terms, highlight, parse_query
 from backend.lib.access import Permission
 from backend.lib.errors import ConflictError, InvalidInputError
 
@@ -62,12 +63,40 @@ def test_sanitised_html_keeps_structure_only() -> None:
 
 
 def test_queries() -> None:
-    assert parse_query("Bảo vệ dữ liệu").tsqueries == ["bao & ve & du & lieu", "bao & ve & du & lieu:*"]
-    assert parse_query('"rút lại" đồng ý').tsqueries == ["(rut <-> lai) & dong & y", "(rut <-> lai) & dong & y:*"]
-    assert parse_query('"rút lại"').tsqueries == ["(rut <-> lai)"]
+    def tsqueries(query: str) -> list[str]:
+        return [round_.tsquery for round_ in parse_query(query).rounds]
+
+    assert tsqueries("Bảo vệ dữ liệu") == ["bao & ve & du & lieu", "bao & ve & du & lieu:*"]
+    assert tsqueries('"rút lại" đồng ý') == ["(rut <-> lai) & dong & y", "(rut <-> lai) & dong & y:*"]
+    assert tsqueries('"rút lại"') == ["(rut <-> lai)"]
+    assert parse_query('"rút lại sự" và "đồng ý"').pairs == "rutlai & laisu & dongy"
+    assert parse_query('"rút" lại').pairs == ""
     assert parse_query("97/2025/QH15").number == number_key("97/2025/QH15") == "97 2025 qh15"
     with pytest.raises(InvalidInputError):
         parse_query("?! ... “”")
+
+
+def test_candidates_leave_out_common_words_and_phrases_found_by_pairs() -> None:
+    whole, prefix = parse_query("của người dân").rounds
+    assert whole.candidates({"cua"}, "") == "nguoi & dan"
+    assert prefix.candidates({"cua", "dan"}, "") == "nguoi"
+    # Every word common: the whole query (matches are dense; the planner reads the table in order).
+    assert whole.candidates({"cua", "nguoi", "dan"}, "") == "cua & nguoi & dan"
+    phrase_and_word = parse_query('"rút lại" của').rounds[0]
+    assert phrase_and_word.candidates({"cua"}, "rutlai") == ""
+    assert phrase_and_word.candidates(set(), "rutlai") == "cua"
+    # A one-word phrase has no pairs: it finds candidates itself.
+    assert parse_query('"rút" của').rounds[0].candidates({"cua"}, "") == "(rut)"
+
+
+def test_common_words_are_left_out_while_the_rows_read_at_most_double() -> None:
+    counts = {"ban": 920, "va": 680, "dan": 550, "duoc": 310, "cau": 90}
+    stats = TermStatistics(1000, 10, {term: TermCount(n, 10) for term, n in counts.items()})
+    assert common_terms(["cau", "ban"], stats) == {"ban"}
+    # ban (0.92) then va (0.92 * 0.68 = 0.63); dan would bring it to 0.34.
+    assert common_terms(["dan", "va", "ban", "cau"], stats) == {"ban", "va"}
+    assert common_terms(["cau", "duoc", "khac"], stats) == set()
+    assert common_terms(["ban"], TermStatistics(0, 0, {})) == set()
 
 
 def test_highlight_marks_prefixes_and_escapes() -> None:
