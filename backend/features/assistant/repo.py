@@ -22,54 +22,60 @@ def _visible(reader: Reader, args: list[Any]) -> str:
     return " AND ".join([visible_sql(reader, args, drafts=False), *filter_sql(IN_FORCE, args)])
 
 
-async def candidate_passages(terms: list[str], reader: Reader, limit: int) -> list[Any]:
-    """Visible passages holding any of the (folded) terms, best ts_rank_cd first."""
-    args: list[Any] = [" | ".join(terms)]
+async def visible_matches(tsquery: str, reader: Reader, limit: int) -> int:
+    """How many visible passages match the tsquery, counted up to limit (an index lookup, then as many rows)."""
+    args: list[Any] = [tsquery]
     visible = _visible(reader, args)
+    args.append(limit)
+    async with db.connection() as conn:
+        return int(
+            await conn.fetchval(
+                f"""
+                SELECT count(*) FROM (
+                    SELECT 1 FROM library_passages p JOIN library_documents d ON d.id = p.document_id
+                    WHERE p.tsv @@ to_tsquery('simple', $1) AND {visible} LIMIT ${len(args)}) matches
+                """,
+                *args,
+            )
+        )
+
+
+async def candidate_passages(
+    tsquery: str, concepts: list[tuple[list[str], float]], reader: Reader, limit: int
+) -> list[Any]:
+    """Visible passages matching the tsquery, those holding the most of the question's weight first: each
+    concept (its terms, its weight) counts once if the passage holds any of its terms. A membership test per
+    concept is cheap next to ts_rank_cd, which reads every word position of every match; the BM25
+    re-ranking in Python then orders the few kept."""
+    args: list[Any] = [tsquery]
+    visible = _visible(reader, args)
+    weighted = []
+    for terms, weight in concepts:
+        args.extend([weight, " | ".join(terms)])
+        weighted.append(f"${len(args) - 1}::float8 * (p.tsv @@ to_tsquery('simple', ${len(args)}))::int")
     args.append(limit)
     async with db.connection() as conn:
         return await conn.fetch(
             f"""
             SELECT p.document_id, p.ordinal, p.locator, p.anchor, p.heading_path, p.body, p.folded,
-                   d.title, d.title_folded, d.number, d.kind, d.source_key, ts_rank_cd(p.tsv, q) AS rank
-            FROM library_passages p JOIN library_documents d ON d.id = p.document_id,
-                 to_tsquery('simple', $1) q
-            WHERE p.tsv @@ q AND {visible}
-            ORDER BY rank DESC, p.document_id, p.ordinal LIMIT ${len(args)}
+                   d.title, d.title_folded, d.number, d.kind, d.source_key, {" + ".join(weighted) or "0"} AS weight
+            FROM library_passages p JOIN library_documents d ON d.id = p.document_id
+            WHERE p.tsv @@ to_tsquery('simple', $1) AND {visible}
+            ORDER BY weight DESC, p.document_id, p.ordinal LIMIT ${len(args)}
             """,
             *args,
         )
-
-
-async def term_frequencies(terms: list[str], reader: Reader) -> tuple[int, dict[str, int]]:
-    """(visible passages in all, visible passages holding each term): the corpus statistics of the ranking.
-    One GIN index lookup per term; the total comes from the documents' own passage counts."""
-    args: list[Any] = [terms]
-    visible = _visible(reader, args)
-    total_args: list[Any] = []
-    total_visible = _visible(reader, total_args)
-    async with db.connection() as conn:
-        rows = await conn.fetch(
-            f"""
-            SELECT t.term, (SELECT count(*) FROM library_passages p JOIN library_documents d ON d.id = p.document_id
-                            WHERE p.tsv @@ to_tsquery('simple', t.term) AND {visible}) AS n
-            FROM unnest($1::text[]) AS t(term)
-            """,
-            *args,
-        )
-        total = await conn.fetchval(
-            f"SELECT coalesce(sum(d.passage_count), 0) FROM library_documents d WHERE {total_visible}", *total_args
-        )
-    return int(total), {row["term"]: int(row["n"]) for row in rows}
 
 
 async def answer_logged(answer_id: str, actor: str, question: str) -> bool:
-    """Whether this asker's question was already logged under this answer id (the same page loaded twice)."""
+    """Whether this asker's question was already answered and logged under this answer id (the same page
+    loaded twice). A stream the asker left midway is logged as interrupted and does not count: the answer
+    they come back for is logged too."""
     async with db.connection() as conn:
         return bool(
             await conn.fetchval(
                 "SELECT EXISTS (SELECT 1 FROM audit_log WHERE action = 'assistant.ask' AND subject_id = $1"
-                " AND actor = $2 AND details->>'question' = $3)",
+                " AND actor = $2 AND details->>'question' = $3 AND details->>'interrupted' IS NULL)",
                 answer_id,
                 actor,
                 question,

@@ -13,6 +13,8 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
+import anyio
+
 from backend import db
 from backend.features.assistant import answer, model, repo
 from backend.features.assistant.figures import QueryParams, run_query
@@ -109,21 +111,38 @@ class AssistantService:
         self, principal: Principal, request: AskRequest, gathered: Gathered
     ) -> AsyncIterator[Draft | AskAnswer]:
         generated = None
-        if self._asks_model(gathered):
-            pieces: list[str] = []
-            try:
-                async for piece in model.stream(gathered.question, gathered.sources, self.settings):
-                    pieces.append(piece)
-                    yield Draft(piece)
-                generated = "".join(pieces)
-            except model.ModelUnavailable:
-                pass  # logged by stream; the extractive answer stands
-        yield await self._finish(principal, request, gathered, generated)
+        pieces: list[str] = []
+        finished = False
+        try:
+            if self._asks_model(gathered):
+                try:
+                    async for piece in model.stream(gathered.question, gathered.sources, self.settings):
+                        pieces.append(piece)
+                        yield Draft(piece)
+                    generated = "".join(pieces)
+                except model.ModelUnavailable:
+                    pass  # logged by stream; the extractive answer stands
+            result = await self._finish(principal, request, gathered, generated)
+            finished = True
+            yield result
+        finally:
+            if not finished:
+                # The client went away (the response task is cancelled or the iterator closed) before the
+                # answer was finished: the question is audited all the same, with what was shown of the
+                # draft. Shielded: the cancellation that stopped the stream must not stop the audit write.
+                with anyio.CancelScope(shield=True):
+                    await self._finish(principal, request, gathered, None, interrupted="".join(pieces))
 
     async def _finish(
-        self, principal: Principal, request: AskRequest, gathered: Gathered, generated: str | None
+        self,
+        principal: Principal,
+        request: AskRequest,
+        gathered: Gathered,
+        generated: str | None,
+        interrupted: str | None = None,
     ) -> AskAnswer:
-        """The answer, checked if a model wrote one, logged once per answer id and asker."""
+        """The answer, checked if a model wrote one, logged once per answer id and asker. `interrupted`: the
+        caller left before the answer was finished; the draft they were shown is logged with it."""
         composed = gathered.composed
         mode: AnswerMode = "extractive"
         text, removed = composed.text, []
@@ -147,10 +166,11 @@ class AssistantService:
         )
         async with db.transaction():
             if not await repo.answer_logged(str(result.id), principal.actor, gathered.question):
-                await self._log(principal, gathered.unit, result)
+                await self._log(principal, gathered.unit, result, interrupted)
         return result
 
-    async def _log(self, principal: Principal, unit: Any, result: AskAnswer) -> None:
+    async def _log(self, principal: Principal, unit: Any, result: AskAnswer, interrupted: str | None) -> None:
+        extra = {} if interrupted is None else {"interrupted": True, "draft": interrupted}
         event = AuditEvent(
             action="assistant.ask",
             actor=principal.actor,
@@ -166,7 +186,8 @@ class AssistantService:
                 "figures": [{"query_id": f.query_id, "params": f.params} for f in result.figures],
                 "answer": result.answer,
                 "removed": result.removed,
-            },
+            }
+            | extra,
         )
         await record(event, self.clock.now())
 

@@ -250,3 +250,39 @@ async def test_the_chat_page_shows_the_draft_then_the_checked_answer(
     assert whole["answer"].mode == "model" and whole["answer"].removed == [INVENTED.strip()]
     assert [request["stream"] for request in model.requests] == [True, False]
     assert await logged(uuid.UUID(answer_id)) == 1
+
+
+async def test_a_client_that_leaves_midway_is_audited_with_the_draft_it_saw(
+    client: AsyncClient, app: Litestar, world: Any
+) -> None:
+    answer_id = uuid.uuid4()
+    model = StreamingModel([CITED, INVENTED, CLOSING], pause=10.0)
+    async with serving(model) as model_server, serving(app) as app_server:
+        use_model(app, model_server.origin)
+        # Over a real connection (the in-process transport cannot hang up): read the first draft, then leave.
+        async with AsyncClient(base_url=app_server.origin, timeout=60) as remote:
+            request = {"question": QUESTION, "unit_code": world.commune, "id": str(answer_id)}
+            async with remote.stream(
+                "POST", "/api/v1/assistant/ask/stream", json=request, headers=world.officer
+            ) as sse:
+                seen = ""
+                async for text in sse.aiter_text():
+                    seen += text.replace("\r\n", "\n")
+                    if "event: draft" in seen and "\n\n" in seen:
+                        break
+        assert "event: final" not in seen
+        for _ in range(100):  # the server notices the hang-up and writes the row
+            if await logged(answer_id):
+                break
+            await asyncio.sleep(0.05)
+        async with db.connection() as conn:
+            details = json.loads(
+                await conn.fetchval(
+                    "SELECT details FROM audit_log WHERE action = 'assistant.ask' AND subject_id = $1", str(answer_id)
+                )
+            )
+        assert details["interrupted"] is True and details["draft"] == CITED and details["question"] == QUESTION
+        # The asker comes back for the answer under the same id: that answer is logged too.
+        again = await client.post("/api/v1/assistant/ask", json=request, headers=world.officer)
+    assert again.status_code == 200
+    assert await logged(answer_id) == 2
