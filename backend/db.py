@@ -21,10 +21,12 @@ logger = logging.getLogger("mattran.db")
 ENGINE = PostgresEngine(config={}, extensions=())
 
 
-def start_embedded_postgres(pgdata: Path) -> str:
+def start_embedded_postgres(pgdata: Path, *, durable: bool = True) -> str:
     """Start (or join) the PostgreSQL 16 that the pgserver wheel ships, keeping data in pgdata.
 
     The server stops when the last process that started it exits. Returns the DSN (a unix socket).
+    durable=False is for the tests' throwaway cluster only: no fsync, so a crash may corrupt it, but
+    CREATE/DROP DATABASE and commits stop waiting for the disk.
     """
     with warnings.catch_warnings():
         # platformdirs warns when XDG_RUNTIME_DIR is unset (as on servers and CI); harmless here.
@@ -33,6 +35,12 @@ def start_embedded_postgres(pgdata: Path) -> str:
 
         pgdata.mkdir(parents=True, exist_ok=True)
         server = pgserver.get_server(pgdata, cleanup_mode="stop")
+    if not durable:
+        # pgserver takes no server options; these are reloadable settings, kept in pgdata's auto.conf.
+        server.psql(
+            "ALTER SYSTEM SET fsync = off;\nALTER SYSTEM SET synchronous_commit = off;\n"
+            "ALTER SYSTEM SET full_page_writes = off;\nSELECT pg_reload_conf();\n"
+        )
     logger.info("embedded PostgreSQL running", extra={"pgdata": str(pgdata)})
     return str(server.get_uri())
 

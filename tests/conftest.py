@@ -2,18 +2,18 @@
 template database per run, and a fresh copy of it for every test that needs the database.
 
 Cloning the template (CREATE DATABASE ... TEMPLATE) takes tens of milliseconds, so every test gets full
-isolation, including tests that commit, without a mock or a shared schema.
+isolation, including tests that commit, without a mock or a shared schema. The copies are made ahead and
+dropped behind the tests, and data that many tests need is seeded once into a template of its own
+(support/templates.py: seeded_fixture).
 """
 
 from __future__ import annotations
 
-import itertools
 import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 import httpx
@@ -25,18 +25,12 @@ from backend.lib.clock import FrozenClock
 from backend.migrations import migrate
 from backend.settings import Settings
 from support.config import settings_for
-from support.servers import app_running
+from support.servers import app_client
+from support.templates import TestDatabases, database_name, with_database
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 # A fixed instant well after the 2025 reform, so validity dates behave as in production.
 TEST_NOW = datetime(2026, 3, 2, 3, 0, tzinfo=UTC)
-_database_numbers = itertools.count()
-
-
-def with_database(dsn: str, name: str) -> str:
-    """The same server DSN pointing at another database (works for host and unix-socket forms)."""
-    parts = urlsplit(dsn)
-    return urlunsplit((parts.scheme, parts.netloc, f"/{name}", parts.query, parts.fragment))
 
 
 @pytest.fixture(scope="session")
@@ -45,11 +39,19 @@ def server_dsn() -> str:
     configured = os.environ.get("TEST_DATABASE_URL")
     if configured:
         return configured
-    return db.start_embedded_postgres(PROJECT_ROOT / ".data" / "test-pg")
+    return db.start_embedded_postgres(PROJECT_ROOT / ".data" / "test-pg", durable=False)
 
 
 @pytest.fixture(scope="session")
-async def template_dsn(server_dsn: str) -> AsyncIterator[str]:
+async def test_databases(server_dsn: str) -> AsyncIterator[TestDatabases]:
+    databases = TestDatabases(server_dsn, TEST_NOW)
+    await databases.start()
+    yield databases
+    await databases.close()
+
+
+@pytest.fixture(scope="session")
+async def template_dsn(server_dsn: str, test_databases: TestDatabases) -> AsyncIterator[str]:
     """A database migrated once per run (official units loaded), cloned for each test."""
     name = f"mattran_tpl_{uuid.uuid4().hex[:8]}"
     admin = await asyncpg.connect(server_dsn)
@@ -61,24 +63,21 @@ async def template_dsn(server_dsn: str) -> AsyncIterator[str]:
             await migrate(settings_for(dsn), FrozenClock(TEST_NOW))
         finally:
             await db.disconnect()
-        yield dsn
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     finally:
         await admin.close()
+    yield dsn
+    await test_databases.retire(name)
 
 
 @pytest.fixture
-async def database(server_dsn: str, template_dsn: str) -> AsyncIterator[str]:
-    """DSN of a fresh copy of the migrated template, dropped after the test."""
-    name = f"mattran_t{os.getpid()}_{next(_database_numbers)}"
-    template = urlsplit(template_dsn).path.lstrip("/")
-    admin = await asyncpg.connect(server_dsn)
-    try:
-        await admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
-        yield with_database(server_dsn, name)
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    finally:
-        await admin.close()
+async def database(
+    request: pytest.FixtureRequest, test_databases: TestDatabases, template_dsn: str
+) -> AsyncIterator[str]:
+    """DSN of a fresh copy of the migrated template (or of the seeded template of a seeded fixture the test
+    uses), dropped after the test."""
+    dsn = await test_databases.database_for(request.fixturenames, database_name(template_dsn))
+    yield dsn
+    test_databases.drop(dsn)
 
 
 @pytest.fixture
@@ -106,12 +105,9 @@ def app(settings: Settings, clock: FrozenClock) -> MattranApp:
 
 @pytest.fixture
 async def client(app: MattranApp) -> AsyncIterator[httpx.AsyncClient]:
-    """An HTTP client calling the app in the test's own event loop (Litestar's AsyncTestClient would run
-    it in a thread with another loop, so the test could not share the app's connection pool)."""
-    async with app_running(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="https://testserver") as http:
-            yield http
+    """An HTTP client calling the app in the test's own event loop."""
+    async with app_client(app) as http:
+        yield http
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
+import httpx
 import uvicorn
 
 
@@ -119,3 +120,14 @@ async def app_running(app: Any) -> AsyncIterator[None]:
     finally:
         stop.set()
         await holder
+
+
+@asynccontextmanager
+async def app_client(app: Any) -> AsyncIterator[httpx.AsyncClient]:
+    """An HTTP client calling the app in the current event loop, its lifespan running (Litestar's
+    AsyncTestClient would run it in a thread with another loop, so the caller could not share the app's
+    connection pool)."""
+    async with app_running(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="https://testserver") as http:
+            yield http

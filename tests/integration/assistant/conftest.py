@@ -1,6 +1,6 @@
 """The assistant tests' world: the demo data (areas, households, congresses, library, petitions) of a
 small commune, visits and petitions recorded in it, a commune officer and an officer of another commune,
-with bearer tokens."""
+with bearer tokens. Seeded once per run into a template that each test using it gets a copy of."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ from datetime import date
 
 import pytest
 from assistant_helpers import FILED, World
-from httpx import AsyncClient
 
 from backend import db
 from backend.features.petitions.service import PetitionService
@@ -21,6 +20,7 @@ from backend.settings import Settings
 from schemas.petitions import PetitionCreate
 from schemas.registry import VisitCreate
 from support.identity import access_token_for, bearer, make_account
+from support.templates import Seeding, seeded_fixture
 
 # (household index, day, concerns): household 0 twice, so visits and visited households differ.
 VISITS = (
@@ -51,8 +51,8 @@ async def record_visits(settings: Settings, clock: FrozenClock, commune: str, of
         await registry.record_visit(principal, visit)
 
 
-@pytest.fixture
-async def world(client: AsyncClient, settings: Settings, clock: FrozenClock) -> World:
+async def seed_world(seeding: Seeding) -> World:
+    settings, clock, client = seeding.settings, seeding.clock, seeding.http
     await seed_demo(settings, clock, households=40)
     async with db.connection() as conn:
         # The demo commune with the most households, and its first residential area that has some.
@@ -85,3 +85,12 @@ async def world(client: AsyncClient, settings: Settings, clock: FrozenClock) -> 
         outsider=bearer(await access_token_for(client, "as_outsider")),
         outsider_commune=other,
     )
+
+
+# Named for the feature: seeded fixtures are found by name among a test's fixtures, and `world` is common.
+assistant_world = seeded_fixture("assistant_world", seed_world)
+
+
+@pytest.fixture
+def world(assistant_world: World) -> World:
+    return assistant_world

@@ -9,22 +9,14 @@ from datetime import date
 from typing import Any
 
 import openpyxl
-import pytest
 from congress_helpers import COMMUNE, PROVINCE, Person
 from httpx import AsyncClient
 
 from backend import db
-from backend.features.congress.demo import DEMO_TERM, seed_demo_congresses
+from backend.features.congress.demo import DEMO_TERM
 from backend.lib.clock import FrozenClock, today_in_vietnam
-from backend.settings import Settings
 
 COUNTED = ("expected", "not_reported", "not_started", "in_progress", "done", "done_on_time", "done_late", "overdue")
-
-
-@pytest.fixture
-async def demo(client: AsyncClient, people: dict[str, Person], settings: Settings, clock: FrozenClock) -> None:
-    counts = await seed_demo_congresses(settings, clock, seed=7)
-    assert counts["congresses"] == 1 + 34 + 3321
 
 
 def classify(row: Any, today: date) -> Counter[str]:

@@ -22,6 +22,7 @@ from pwa.reactpy_litestar import install_task_local_hook_stack, prerender
 from pwa.session import PageSession
 from schemas.congress import ResultDecision, ResultSave, TermCreate
 from support.identity import make_account
+from support.templates import Seeding, seeded_fixture
 
 
 async def principal(settings: Settings, clock: FrozenClock, username: str, role: str, unit: str) -> Principal:
@@ -39,8 +40,8 @@ async def rendered(session: PageSession, path: str, data: dict[str, Any]) -> str
     return html.unescape(await prerender(App(session, path, data), {}, path, ""))
 
 
-@pytest.fixture
-async def people(connected: str, settings: Settings, clock: FrozenClock) -> dict[str, PageSession]:
+async def seed_officers(seeding: Seeding) -> dict[str, Principal]:
+    settings, clock = seeding.settings, seeding.clock
     officers = {
         "centre": await principal(settings, clock, "centre", "central_admin", "TW"),
         "province": await principal(settings, clock, "province", "province_officer", PROVINCE),
@@ -54,7 +55,17 @@ async def people(connected: str, settings: Settings, clock: FrozenClock) -> dict
     )
     saved = await service.save_result(officers["commune"], congress.id, result)
     await service.decide(officers["commune"], congress.id, "submitted", ResultDecision(version=saved.version))
-    return {name: page_session(settings, clock, who) for name, who in officers.items()}
+    return officers
+
+
+congress_page_officers = seeded_fixture("congress_page_officers", seed_officers)
+
+
+@pytest.fixture
+def people(
+    connected: str, settings: Settings, clock: FrozenClock, congress_page_officers: dict[str, Principal]
+) -> dict[str, PageSession]:
+    return {name: page_session(settings, clock, who) for name, who in congress_page_officers.items()}
 
 
 async def test_my_congress_is_a_checklist_with_deadlines_and_the_results(people: dict[str, PageSession]) -> None:
