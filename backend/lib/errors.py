@@ -7,6 +7,7 @@ import logging
 from typing import Any, ClassVar
 
 import msgspec
+from asyncpg.exceptions import CharacterNotInRepertoireError
 from litestar import Request, Response
 from litestar.exceptions import (
     HTTPException,
@@ -224,8 +225,14 @@ def _unexpected_error(request: Request[Any, Any, Any], exc: Exception) -> Respon
     return _server_error(request, exc, HTTP_500_INTERNAL_SERVER_ERROR)
 
 
+def _nul_character(request: Request[Any, Any, Any], exc: CharacterNotInRepertoireError) -> Response[bytes]:
+    # PostgreSQL text cannot hold U+0000, which JSON, forms and URLs can carry: bad input, not a server failure.
+    return _app_error(request, InvalidInputError("problem.validation.nul_character"))
+
+
 EXCEPTION_HANDLERS: ExceptionHandlersMap = {
     AppError: _app_error,
+    CharacterNotInRepertoireError: _nul_character,
     ValidationException: _validation_error,
     HTTPException: _http_error,
     Exception: _unexpected_error,

@@ -19,6 +19,10 @@ MESSAGES: Final[dict[str, dict[Language, str]]] = {
         "vi": "Vui lòng kiểm tra lại các trường được nêu.",
         "en": "Please check the fields listed.",
     },
+    "problem.validation.nul_character": {
+        "vi": "Dữ liệu gửi lên chứa ký tự NUL (U+0000), ký tự không thể lưu trữ.",
+        "en": "The request contains a NUL character (U+0000), which cannot be stored.",
+    },
     "problem.validation.field": {
         "vi": "Giá trị của trường «{field}» không hợp lệ: {reason}",
         "en": "The value of «{field}» is invalid: {reason}",

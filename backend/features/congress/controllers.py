@@ -120,7 +120,7 @@ class CongressController(Controller):
     tags = ["congress"]
     dependencies = DEPENDENCIES
 
-    @get("/by-unit/{unit_code:str}", summary="A unit's congress in a term", responses=problem_responses(401, 404))
+    @get("/by-unit/{unit_code:str}", summary="A unit's congress in a term", responses=problem_responses(400, 401, 404))
     async def of_unit(
         self,
         congresses: NamedDependency[CongressService],

@@ -28,7 +28,8 @@ from backend.lib.i18n import Language, translate
 
 ExportFormat = Literal["csv", "xlsx"]
 MEDIA_TYPES: dict[str, str] = {
-    "csv": "text/csv; charset=utf-8",
+    # Litestar adds "; charset=utf-8" to text/* itself (naming it here sent it twice).
+    "csv": "text/csv",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
 
