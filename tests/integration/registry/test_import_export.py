@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import csv
 import io
+from dataclasses import astuple
+from datetime import date
 from typing import Any
 
 import asyncpg
@@ -15,6 +17,16 @@ from registry_helpers import Person, add_household, add_resident
 
 from backend import db
 from backend.features.audit.service import first_broken_entry
+from backend.features.registry.imports import (
+    Analysis,
+    Area,
+    RowContext,
+    analyse,
+    check_duplicates,
+    checked_file,
+    restore_checked,
+)
+from backend.lib.access import Principal, Role, ScopedRole
 
 pytestmark = pytest.mark.integration
 
@@ -162,6 +174,74 @@ async def test_valid_file_loads_all_rows_and_reimport_does_not_duplicate(
     assert await first_broken_entry() is None
     found = await client.get("/api/v1/residents", params={"q": "nguyen van an"}, headers=people["cadre_a"].headers)
     assert [item["full_name"] for item in found.json()["items"]] == ["Nguyễn Văn An"]
+
+
+def _snapshot(result: Analysis | None) -> Any:
+    assert result is not None
+    households = [(key, astuple(household)) for key, household in result.households.items()]
+    return result.rows_total, result.headers, households, [astuple(resident) for resident in result.residents]
+
+
+def test_the_dry_runs_check_is_restored_only_in_its_own_context() -> None:
+    commune = Area("00070", "TW/01/00070", "Phường Hoàn Kiếm")
+    areas = [Area("00070-001", "TW/01/00070/00070-001", "Tổ dân phố số 1"),
+             Area("00070-002", "TW/01/00070/00070-002", "Tổ dân phố số 2")]  # fmt: skip
+    officer = Principal(account_id=None, client_id="test", roles=(ScopedRole(Role.commune_officer, *commune[:2]),))
+    rows = rows_for("00070-001")
+    # households without a code (grouped by address), a year-only birth, a phone without its 0, by area name
+    rows.append([5, "Tổ dân phố số 2", "", "7", "Ngõ Huế", "Chủ hộ", "Phạm Văn Giang", "Nam", "1944", "912345678",
+                 "Tày", "", ""])  # fmt: skip
+    rows.append([6, "00070-002", "", "7", "Ngõ Huế", "Con", "Phạm Thị Hoa", "Nữ", "02/09/1975", "", "", "", ""])
+    content = to_csv(rows)
+    context = RowContext(commune, areas, officer, date(2026, 3, 2), "pepper")
+    result = analyse("csv", content, context)
+    check_duplicates(result)
+    assert not result.problems and len(result.households) == 3 and len(result.residents) == 6
+    stored = checked_file(result, context)
+    assert _snapshot(restore_checked(stored, RowContext(commune, areas, officer, date(2026, 3, 2), "pepper"))) == (
+        _snapshot(result)
+    )
+    # Anything the analysis depends on besides the file changed: not restored (the file is checked again).
+    renamed = [areas[0], areas[1]._replace(name="Tổ dân phố số 9")]
+    cadre = Principal(account_id=None, client_id="test", roles=(ScopedRole(Role.area_cadre, *areas[0][:2]),))
+    for other in (
+        RowContext(commune, areas, officer, date(2026, 3, 3), "pepper"),
+        RowContext(commune, areas, officer, date(2026, 3, 2), "another pepper"),
+        RowContext(commune, renamed, officer, date(2026, 3, 2), "pepper"),
+        RowContext(commune, areas[:1], officer, date(2026, 3, 2), "pepper"),
+        RowContext(commune, areas, cadre, date(2026, 3, 2), "pepper"),
+    ):
+        assert restore_checked(stored, other) is None
+    assert restore_checked(b"\x93not a checked file", context) is None
+
+
+async def test_confirm_checks_again_when_the_areas_changed_since_the_dry_run(
+    client: AsyncClient, people: dict[str, Person], database: str, connected: str
+) -> None:
+    officer, area = people["officer"], people["cadre_a"].area or ""
+    first = (await upload(client, officer, to_csv(rows_for(area)[:3]), unit="00070")).json()
+    assert first["status"] == "validated", first["problems"]
+    # Renamed after the dry run: the addresses loaded carry the new name (the kept check is not used).
+    renamed = await client.patch(f"/api/v1/units/{area}", json={"name": "Tổ dân phố Hàng Bài"},
+                                 headers=officer.headers)  # fmt: skip
+    assert renamed.status_code == 200, renamed.text
+    loaded = await client.post(f"/api/v1/registry/imports/{first['id']}/confirm", headers=officer.headers)
+    assert loaded.json()["status"] == "loaded", loaded.text
+    async with db.connection() as conn:
+        addresses = await conn.fetch("SELECT address_folded FROM households")
+        kept = await conn.fetchval("SELECT count(*) FROM registry_imports WHERE checked IS NOT NULL")
+    assert [row["address_folded"] for row in addresses] == ["12 pho hang bai to dan pho hang bai"]
+    assert kept == 0  # cleared with the file once loaded
+    # Retired after the dry run: the rows name an area that no longer takes imports, 409 and nothing written.
+    second = (await upload(client, officer, to_csv(rows_for(area)[3:]), unit="00070")).json()
+    assert second["status"] == "validated", second["problems"]
+    async with db.connection() as conn:
+        await conn.execute("UPDATE units SET valid_to = valid_from + 1 WHERE code = $1", area)
+    refused = await client.post(f"/api/v1/registry/imports/{second['id']}/confirm", headers=officer.headers)
+    assert refused.status_code == 409
+    job = (await client.get(f"/api/v1/registry/imports/{second['id']}", headers=officer.headers)).json()
+    assert job["status"] == "invalid" and {p["column"] for p in job["problems"]} == {"Khu dân cư"}
+    assert await counts(database) == (1, 3)
 
 
 async def test_out_of_scope_area_is_rejected(client: AsyncClient, people: dict[str, Person], database: str) -> None:
