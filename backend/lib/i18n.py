@@ -42,6 +42,13 @@ MESSAGES: Final[dict[str, dict[Language, str]]] = {
         "vi": "Nội dung gửi lên vượt quá giới hạn {limit} byte.",
         "en": "The request body exceeds the limit of {limit} bytes.",
     },
+    "problem.storage_full.title": {"vi": "Máy chủ hết chỗ lưu tệp", "en": "Insufficient storage"},
+    "problem.storage_full.detail": {
+        "vi": "Máy chủ tạm thời hết chỗ lưu tệp nên chưa nhận được tệp này; không có gì bị thay đổi. "
+        "Vui lòng gửi lại sau.",
+        "en": "The server has run out of room for files, so this file was not accepted; nothing was changed. "
+        "Please send it again later.",
+    },
     "problem.unauthorized.title": {"vi": "Cần đăng nhập", "en": "Sign-in required"},
     "problem.forbidden.title": {"vi": "Không có quyền", "en": "Forbidden"},
     "problem.conflict.title": {"vi": "Xung đột dữ liệu", "en": "Conflict"},

@@ -8,6 +8,7 @@ trailer, and served as they are (a PDF carries no camera GPS). The original is k
 
 from __future__ import annotations
 
+import errno
 import io
 import os
 import warnings
@@ -106,12 +107,23 @@ def _encode(image: Image.Image, media_type: str) -> bytes:
     return out.getvalue()
 
 
+class StorageFull(AppError):
+    """The storage has no room left (ENOSPC, or the quota): the operator must free space; sending again later
+    works."""
+
+    status = 507
+    slug = "insufficient-storage"
+    title_key = "problem.storage_full.title"
+
+
 class Storage(Protocol):
     """Where attachment bytes live, by key. Local disk by default; an S3-compatible one fits the same shape."""
 
     def put(self, key: str, content: bytes) -> None: ...
 
     def get(self, key: str) -> bytes | None: ...
+
+    def discard(self, *keys: str) -> None: ...
 
 
 class LocalStorage:
@@ -131,8 +143,18 @@ class LocalStorage:
         path = self._path(key)
         path.parent.mkdir(parents=True, exist_ok=True)
         temporary = path.with_suffix(path.suffix + ".part")
-        temporary.write_bytes(content)
-        os.replace(temporary, path)
+        try:
+            temporary.write_bytes(content)
+            os.replace(temporary, path)
+        except OSError as error:
+            temporary.unlink(missing_ok=True)  # a full disk leaves what it managed to write
+            if error.errno in (errno.ENOSPC, errno.EDQUOT):
+                raise StorageFull("problem.storage_full.detail") from error
+            raise
+
+    def discard(self, *keys: str) -> None:
+        for key in keys:
+            self._path(key).unlink(missing_ok=True)
 
     def get(self, key: str) -> bytes | None:
         path = self._path(key)

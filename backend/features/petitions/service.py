@@ -848,11 +848,16 @@ class PetitionService:
                 "created_by": principal.actor if principal else "filer",
                 "created_at": self.clock.now(),
             }
-            # Files first: a row never points at a missing file (an orphan file after a rollback is harmless).
-            self.storage.put(values["original_key"], content)
-            self.storage.put(values["public_key"], checked.public_copy)
-            await repo.insert_attachment(values)
-            await self._audit(str(values["created_by"]), "attachment_added", row, attachment=str(attachment_id))
+            # Files first: a row never points at a missing file. A failure (a full disk) takes back the files
+            # already written, so nothing of the refused upload stays behind.
+            try:
+                self.storage.put(values["original_key"], content)
+                self.storage.put(values["public_key"], checked.public_copy)
+                await repo.insert_attachment(values)
+                await self._audit(str(values["created_by"]), "attachment_added", row, attachment=str(attachment_id))
+            except BaseException:
+                self.storage.discard(values["original_key"], values["public_key"])
+                raise
         return attachment_read(values, row["id"])
 
     async def attachment_content(
