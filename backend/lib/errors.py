@@ -7,7 +7,12 @@ import logging
 from typing import Any, ClassVar
 
 import msgspec
-from asyncpg.exceptions import CharacterNotInRepertoireError
+from asyncpg.exceptions import (
+    CharacterNotInRepertoireError,
+    InsufficientResourcesError,
+    OperatorInterventionError,
+    PostgresConnectionError,
+)
 from litestar import Request, Response
 from litestar.exceptions import (
     HTTPException,
@@ -25,6 +30,8 @@ from schemas.common import FieldError, Problem
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 PROBLEM_TYPE_PREFIX = "urn:mattran:problem:"
+# What a 503 for an unreachable database asks clients to wait: a restart or failover takes seconds.
+DATABASE_RETRY_AFTER_SECONDS = 5
 
 logger = logging.getLogger("mattran.errors")
 
@@ -230,9 +237,28 @@ def _nul_character(request: Request[Any, Any, Any], exc: CharacterNotInRepertoir
     return _app_error(request, InvalidInputError("problem.validation.nul_character"))
 
 
+def _database_unavailable(request: Request[Any, Any, Any], exc: Exception) -> Response[bytes]:
+    # The database restarting, failing over or out of connections is temporary: nothing was written (the
+    # transaction died with the connection), so the client should retry, which the outbox and sync do.
+    logger.warning("database unavailable on %s %s: %s", request.method, request.url.path, exc)
+    language = request_language(request)
+    problem = build_problem(
+        503,
+        "unavailable",
+        translate("problem.unavailable.title", language),
+        detail=translate("problem.unavailable.database", language),
+        instance=request.url.path,
+    )
+    return problem_response(problem, headers={"Retry-After": str(DATABASE_RETRY_AFTER_SECONDS)})
+
+
 EXCEPTION_HANDLERS: ExceptionHandlersMap = {
     AppError: _app_error,
     CharacterNotInRepertoireError: _nul_character,
+    PostgresConnectionError: _database_unavailable,
+    OperatorInterventionError: _database_unavailable,  # shutting down, starting up, backend terminated
+    InsufficientResourcesError: _database_unavailable,  # too many connections
+    ConnectionError: _database_unavailable,  # refused or reset while the pool opens a connection
     ValidationException: _validation_error,
     HTTPException: _http_error,
     Exception: _unexpected_error,

@@ -58,6 +58,10 @@ MESSAGES: Final[dict[str, dict[Language, str]]] = {
         "en": "Too many requests without signing in. Please try again in {seconds} seconds.",
     },
     "problem.unavailable.title": {"vi": "Dịch vụ tạm thời không khả dụng", "en": "Service unavailable"},
+    "problem.unavailable.database": {
+        "vi": "Cơ sở dữ liệu tạm thời không kết nối được; yêu cầu chưa được thực hiện. Vui lòng thử lại sau ít giây.",
+        "en": "The database is briefly unreachable; nothing was done. Please try again in a few seconds.",
+    },
     "problem.server_error.title": {"vi": "Lỗi máy chủ", "en": "Server error"},
     "problem.server_error.detail": {
         "vi": "Đã có lỗi ngoài ý muốn. Dữ liệu của bạn không bị thay đổi; vui lòng thử lại sau.",
