@@ -136,8 +136,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     registry_import_lease_seconds: int = 15 * 60
     # Uploaded files of imports never confirmed (or failed) are removed after this long.
     registry_import_retention_hours: int = 72
-    # Unit reports: a week's report is due this many hours after the week ends (Sunday midnight, Vietnam time).
+    # Unit reports: a week's report is due this many hours after the week ends (Sunday midnight, Vietnam time);
+    # the officers of a unit that has not submitted it are reminded this many hours before the deadline.
     reports_deadline_hours: int = 12
+    reports_reminder_hours: int = 24
     # Petitions: where attachments are stored on disk (empty: <data_dir>/petitions), the largest one accepted,
     # the public copy's longest side, public holidays that do not count as working days (YYYY-MM-DD, comma-
     # separated), how long after an answer the citizen may reopen, how long past a deadline before escalation,

@@ -701,6 +701,11 @@ MESSAGES: Final[dict[str, dict[Language, str]]] = {
         "en": "The file was deleted after {hours} hours without being loaded; upload it again.",
     },
     "reports.column.level": {"vi": "Cấp", "en": "Level"},
+    "reports.reminder.title": {"vi": "Sắp đến hạn báo cáo tuần {week}", "en": "The report for {week} is due soon"},
+    "reports.reminder.body": {
+        "vi": "{unit}: chưa gửi báo cáo tuần {start}–{end}. Hạn chót: {deadline}.",
+        "en": "{unit}: the report for the week {start}–{end} has not been submitted. Deadline: {deadline}.",
+    },
     "reports.column.units": {"vi": "Số đơn vị", "en": "Units"},
     "reports.column.reported": {"vi": "Đã báo cáo", "en": "Reported"},
     "reports.column.not_reported": {"vi": "Chưa báo cáo", "en": "Not reported"},
@@ -1169,6 +1174,11 @@ MESSAGES: Final[dict[str, dict[Language, str]]] = {
     },
     "pwa.registry.duplicate.id_number": {"vi": "cùng số CCCD", "en": "same ID number"},
     "pwa.registry.duplicate.phone": {"vi": "cùng số điện thoại", "en": "same phone"},
+    "pwa.registry.duplicate.queued": {
+        "vi": "Đã thêm người cùng họ tên và năm sinh vào hộ này, đang chờ gửi — kiểm tra trước khi lưu:",
+        "en": "Someone with this name and birth year was added here and waits to be sent — check before saving:",
+    },
+    "pwa.registry.queued": {"vi": "đang chờ gửi", "en": "waiting to be sent"},
     "pwa.form.too_long": {"vi": "Nội dung quá dài.", "en": "Too long."},
     "pwa.form.name": {
         "vi": "Hãy nhập họ và tên (tối đa 200 ký tự).",

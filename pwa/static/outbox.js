@@ -2,7 +2,11 @@
  * Shared by the page and the service worker (loaded with <script> or importScripts), so it only uses
  * what both have: IndexedDB, fetch, crypto. Every operation carries a client UUID (op_id): replaying one
  * that already reached the server answers "duplicate", so a cut-off request or two replays racing each
- * other never create anything twice. */
+ * other never create anything twice.
+ * Edits of one record are chained: a record's next queued operation is sent only once the one before it was
+ * answered, and when that one was applied it takes the version the server answered as its base where
+ * that cannot hide another device's change (see rebase), so two edits made from one stored page do not
+ * conflict with each other while an edit made elsewhere in between still does. */
 (function (global) {
   "use strict";
   const DB_NAME = "mattran";
@@ -62,6 +66,7 @@
         at: new Date().toISOString(), queued_at: Date.now() };
       if (baseVersion != null) op.base_version = baseVersion;
       await withStore("outbox", "readwrite", (s) => s.put(op));
+      if (global.document) document.dispatchEvent(new CustomEvent("outbox-queued", { detail: op }));
       return op;
     },
     /* An id for a record made on this device (known before it is queued, e.g. to look for duplicates). */
@@ -81,8 +86,9 @@
     async replay() {
       const run = async () => {
         let sent = 0, refused = 0;
+        const answered = new Set();
         for (;;) {
-          const ops = (await Outbox.pending()).sort((a, b) => a.queued_at - b.queued_at).slice(0, BATCH);
+          const ops = nextBatch(await Outbox.pending());
           if (!ops.length) break;
           let answer;
           try {
@@ -96,25 +102,69 @@
           } catch (networkError) {
             break;
           }
-          const done = new Set();
+          const done = new Set(), applied = [];
           for (const result of answer.results || []) {
             const retryLater = result.status === "rejected" && result.problem && result.problem.status >= 500;
-            if (result.status === "applied" || result.status === "duplicate") { done.add(result.op_id); sent++; }
-            else if (!retryLater && (result.status === "conflict" || result.status === "rejected")) {
+            const op = ops.find((o) => o.op_id === result.op_id);
+            if (!op) continue;
+            if (result.status === "applied" || result.status === "duplicate") {
+              done.add(result.op_id); sent++;
+              answered.add(op.entity_id);
+              if (op.fields && op.fields.household_id) answered.add(op.fields.household_id);
+              const appliedFirst = result.status === "applied" || result.original_status === "applied";
+              if (appliedFirst && result.version != null) applied.push({ op, version: result.version });
+            } else if (!retryLater && (result.status === "conflict" || result.status === "rejected")) {
               done.add(result.op_id); refused++;
-              const op = ops.find((o) => o.op_id === result.op_id);
               await withStore("refused", "readwrite", (s) => s.put({ ...op, result }));
             }
           }
           if (!done.size) break;
-          await withStore("outbox", "readwrite", (s) => { done.forEach((id) => s.delete(id)); });
+          // In one transaction: an answered operation never leaves while the ones after it keep a stale base.
+          const waiting = (await Outbox.pending()).filter((o) => !done.has(o.op_id));
+          await withStore("outbox", "readwrite", (s) => {
+            done.forEach((id) => s.delete(id));
+            for (const { op, version } of applied) {
+              for (const later of waiting) if (rebase(later, op, version)) s.put(later);
+            }
+          });
         }
+        if (answered.size && Outbox.onAnswered) await Outbox.onAnswered([...answered]);
         return { sent, refused, left: await Outbox.count() };
       };
       // One replay at a time per origin (page tabs and the worker alike) where the browser can lock.
       return global.navigator && navigator.locks ? navigator.locks.request("mattran-outbox", run) : run();
     },
   };
+
+  const recordKey = (op) => `${op.entity}:${op.entity_id}`;
+
+  /* The oldest operations, at most one per record: a record's later edits wait for the answer to its
+   * earlier one (their base version may change with it). */
+  function nextBatch(pending) {
+    const seen = new Set(), batch = [];
+    for (const op of pending.sort((a, b) => a.queued_at - b.queued_at)) {
+      const key = recordKey(op);
+      if (!seen.has(key) && batch.length < BATCH) batch.push(op);
+      seen.add(key);
+    }
+    return batch;
+  }
+
+  /* A later operation of the record that `earlier` (based on the same version) changed, now applied as
+   * `version`. It takes that version as its base only when nothing it touches can have been changed by
+   * someone else meanwhile: the server's version moved by exactly this one write, or (an edit) it changes
+   * only fields the applied edit wrote, which a change from elsewhere would have turned into a conflict.
+   * Otherwise it keeps its base, and the server compares it with everything after that version. */
+  function rebase(later, earlier, version) {
+    if (recordKey(later) !== recordKey(earlier) || earlier.action !== "update") return false;
+    if (later.base_version == null || later.base_version !== earlier.base_version) return false;
+    const onlyThisWrite = version === earlier.base_version + 1;
+    const sameFields = later.action === "update"
+      && Object.keys(later.fields || {}).every((name) => name in (earlier.fields || {}));
+    if (!onlyThisWrite && !sameFields) return false;
+    later.base_version = version;
+    return true;
+  }
 
   function wireOperation(op) {
     const wire = { op_id: op.op_id, entity: op.entity, action: op.action, entity_id: op.entity_id, at: op.at };
@@ -124,4 +174,143 @@
   }
 
   global.MattranOutbox = Outbox;
+  if (global.document) showQueuedOnPage(Outbox);
+
+  /* The page side: what waits in the outbox shown on the page as it will be, marked as waiting. Stored
+   * copies of pages are as the server drew them when they were kept, so without this a cadre working
+   * offline would see the old values again (and edit from them). Only the server's pre-render (#ssr) is
+   * touched: the live client draws what the server holds, and by then the queue is usually sent.
+   * Markup (pwa/features/registry/pages.py, forms.py): [data-pending-label] the mark's text;
+   * [data-record="entity:id"] a record's part of the page, [data-field] one of its values ([data-labels]:
+   * codes to words); [data-pending-list="entity"][data-parent-field][data-parent-id][data-show] where
+   * queued new records of that parent are added; edit forms (data-action="update") get the queued values
+   * and compare with them; [data-queued-duplicates] on a new resident's form lists queued members of the
+   * same household with the same name and birth year. */
+  function showQueuedOnPage(outbox) {
+    const fold = (text) => String(text || "").normalize("NFD").replace(/[\u0300-\u036f]/g, "")
+      .replace(/[đĐ]/g, "d").toLowerCase().replace(/[^0-9a-z]+/g, " ").trim();
+    const ordered = async () => (await outbox.pending()).sort((a, b) => a.queued_at - b.queued_at);
+    const queuedChanges = (ops, entity, id) => Object.assign({}, ...ops
+      .filter((op) => op.entity === entity && op.entity_id === id && op.action === "update")
+      .map((op) => op.fields || {}));
+    const shown = (element, value) => {
+      const labels = element.dataset.labels ? JSON.parse(element.dataset.labels) : {};
+      return value == null ? "" : labels[value] ?? String(value);
+    };
+    const formText = (value) => (Array.isArray(value) ? value : value == null ? "" : String(value));
+
+    function mark(element, label) {
+      element.classList.add("queued");
+      if (element.querySelector(":scope > .queued-mark")) return;
+      const badge = document.createElement("span");
+      badge.className = "queued-mark";
+      badge.textContent = ` · ${label}`;
+      element.append(badge);
+    }
+
+    function overlayRecords(root, ops, label) {
+      for (const holder of root.querySelectorAll("[data-record]")) {
+        const [entity, id] = holder.dataset.record.split(":");
+        const changes = queuedChanges(ops, entity, id);
+        const fields = [...holder.querySelectorAll("[data-field]")]
+          .filter((element) => element.closest("[data-record]") === holder && element.dataset.field in changes);
+        fields.forEach((element) => { element.textContent = shown(element, changes[element.dataset.field]); });
+        // The mark goes where the values are read: their line (a paragraph, a list item).
+        new Set(fields.map((element) => element.closest("p, li, h1, div") || holder)).forEach((line) => mark(line, label));
+      }
+    }
+
+    function addQueuedRecords(root, ops, label) {
+      for (const list of root.querySelectorAll("[data-pending-list]")) {
+        list.querySelectorAll(":scope > .queued-new").forEach((item) => item.remove());
+        const { pendingList: entity, parentField, parentId } = list.dataset;
+        const show = JSON.parse(list.dataset.show); // [[field, {code: words} or null], ...]
+        for (const op of ops) {
+          if (op.entity !== entity || op.action !== "create" || (op.fields || {})[parentField] !== parentId) continue;
+          const item = document.createElement("li");
+          item.className = "queued-new";
+          item.textContent = show.map(([name, labels]) => {
+            const value = op.fields[name];
+            return value == null || value === "" ? "" : (labels && labels[value]) || String(value);
+          }).filter(Boolean).join(" · ");
+          mark(item, label);
+          list.append(item);
+        }
+      }
+    }
+
+    function overlayForms(root, ops, label) {
+      for (const form of root.querySelectorAll("form[data-outbox][data-action=update][data-entity-id]")) {
+        const changes = queuedChanges(ops, form.dataset.outbox, form.dataset.entityId);
+        const initial = JSON.parse(form.dataset.initial || "{}");
+        let changed = false;
+        for (const [name, value] of Object.entries(changes)) {
+          // Sensitive values (on the phone only in the queue) are never written into the page.
+          if (!(name in initial) || form.querySelector(`[name="${name}"][data-sensitive]`)) continue;
+          const controls = [...form.elements].filter((control) => control.name === name);
+          for (const control of controls) {
+            if (control.dataset.list !== undefined) control.checked = (value || []).includes(control.value);
+            else control.value = formText(value);
+          }
+          initial[name] = formText(value); // the next edit is compared with what is queued
+          changed = true;
+        }
+        form.dataset.initial = JSON.stringify(initial);
+        if (changed) mark(form.querySelector("h1") || form, label);
+      }
+    }
+
+    async function overlay() {
+      const root = document.getElementById("ssr");
+      const holder = root && root.querySelector("[data-pending-label]");
+      if (!holder) return;
+      const ops = await ordered();
+      const label = holder.dataset.pendingLabel;
+      overlayRecords(root, ops, label);
+      addQueuedRecords(root, ops, label);
+      overlayForms(root, ops, label);
+    }
+
+    /* Offline, the server cannot say that the member being added is already waiting in the queue (the
+     * household itself may be only there): the phone compares folded name and birth year. */
+    async function queuedDuplicates(form) {
+      const box = form.querySelector("[data-queued-duplicates]");
+      if (!box) return;
+      const value = (name) => (form.elements.namedItem(name) || {}).value || "";
+      const household = value("household_id"), name = fold(value("full_name")), year = value("birth_year");
+      const ops = name && year ? await ordered() : [];
+      const same = ops.filter((op) => op.entity === "resident" && op.action === "create"
+        && op.entity_id !== form.dataset.newId && (op.fields || {}).household_id === household
+        && fold(op.fields.full_name) === name && String(op.fields.birth_year ?? "") === year);
+      box.querySelector("ul").replaceChildren(...same.map((op) => {
+        const item = document.createElement("li");
+        item.textContent = `${op.fields.full_name} · ${op.fields.birth_year}`;
+        return item;
+      }));
+      box.hidden = !same.length;
+    }
+
+    const start = () => {
+      overlay();
+      document.addEventListener("outbox-queued", overlay);
+      for (const type of ["input", "change"]) {
+        document.addEventListener(type, (event) => {
+          const form = event.target.closest && event.target.closest("form[data-outbox=resident]:not([data-action])");
+          if (form) queuedDuplicates(form);
+        });
+      }
+      document.addEventListener("outbox-queued", () => setTimeout(() => { // after the form is cleared
+        document.querySelectorAll("form[data-outbox=resident]:not([data-action])").forEach(queuedDuplicates);
+      }));
+    };
+    if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+    else start();
+
+    /* Answered records: the worker fetches its kept copies of their pages again, so that a later visit
+     * offline shows what the server now holds. */
+    outbox.onAnswered = (ids) => {
+      const worker = global.navigator.serviceWorker && navigator.serviceWorker.controller;
+      if (worker) worker.postMessage({ type: "refresh-kept", ids });
+    };
+  }
 })(self);

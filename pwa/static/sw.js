@@ -80,7 +80,33 @@ self.addEventListener("message", (event) => {
   if (event.data && event.data.type === "keep-pages" && event.origin === self.location.origin) {
     event.waitUntil(keepPages(event.data.urls || []));
   }
+  if (event.data && event.data.type === "refresh-kept" && event.origin === self.location.origin) {
+    event.waitUntil(refreshKept(event.data.ids || []));
+  }
 });
+
+/* The outbox's writes were answered: the kept pages about those records (the household, its forms, its
+ * members' forms) are fetched again, so the next visit without signal shows what the server holds. */
+async function refreshKept(ids) {
+  const cache = await caches.open(PAGES);
+  const requests = await cache.keys();
+  const wanted = new Set(ids.map(String));
+  const about = (request) => [...new URL(request.url).searchParams.values()].some((value) => wanted.has(value));
+  // A member's form names its household: that household's page lists the member too.
+  for (const request of requests.filter(about)) {
+    const household = new URL(request.url).searchParams.get("household");
+    if (household) wanted.add(household);
+  }
+  for (const request of requests.filter(about)) {
+    try {
+      const response = await withTimeout(fetch(request.url, { credentials: "same-origin" }), NETWORK_TIMEOUT_MS);
+      if (response.ok && !response.redirected) await cache.put(request, response);
+    } catch (offline) {
+      return; // the signal went again: the copies stay as they are until the next answer or visit
+    }
+  }
+}
+self.MattranOutbox.onAnswered = refreshKept;
 
 async function keepPages(urls) {
   const cache = await caches.open(PAGES);

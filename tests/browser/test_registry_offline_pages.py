@@ -9,49 +9,16 @@ import uuid
 from datetime import UTC, datetime
 from urllib.parse import parse_qs, urlsplit
 
-import asyncpg
 from playwright.async_api import BrowserContext, Page, expect
+from registry_offline_helpers import a_household_with_its_head, an_area, fetch, kept_offline, person
 
-from backend.features.identity.service import AccountService
 from backend.features.registry.service import RegistryService
 from backend.features.sync.service import SyncService
-from backend.features.units.service import UnitService
-from backend.lib.access import Principal
 from backend.lib.clock import SystemClock
-from schemas.registry import HouseholdCreate, ResidentCreate
+from schemas.registry import HouseholdCreate
 from schemas.sync import SyncOperation, SyncRequest
-from schemas.units import ResidentialAreaCreate
 from support.browser import service_worker_in_control, sign_in
-from support.identity import make_account
 from support.servers import LiveApp
-
-COMMUNE = "00070"
-
-
-async def person(live_app: LiveApp, username: str, role: str, unit: str) -> Principal:
-    clock = SystemClock()
-    account_id = await make_account(live_app.settings, clock, username, role, unit)
-    return await AccountService(live_app.settings, clock).principal(account_id, "mattran-web", frozenset())
-
-
-async def an_area(live_app: LiveApp) -> tuple[Principal, str]:
-    officer = await person(live_app, "can.bo.xa", "commune_officer", COMMUNE)
-    area = await UnitService(SystemClock()).create_residential_area(
-        officer, COMMUNE, ResidentialAreaCreate(name="Tổ dân phố số 5", kind="to_dan_pho")
-    )
-    return officer, area.code
-
-
-async def fetch(database: str, sql: str, *args: object) -> list[asyncpg.Record]:
-    connection = await asyncpg.connect(database)
-    try:
-        return list(await connection.fetch(sql, *args))
-    finally:
-        await connection.close()
-
-
-async def kept_offline(page: Page, path: str) -> None:
-    await page.wait_for_function(f"caches.match({path!r}).then(Boolean)", timeout=30_000)
 
 
 async def test_a_household_and_its_head_added_offline_reach_the_server_once(
@@ -170,22 +137,8 @@ async def test_a_household_and_a_member_edited_offline_change_only_what_was_edit
     page: Page, live_app: LiveApp, browser_context: BrowserContext, database: str
 ) -> None:
     officer, area = await an_area(live_app)
-    household_id, resident_id = uuid.uuid4(), uuid.uuid4()
-    registry = RegistryService(live_app.settings, SystemClock())
-    await registry.create_household(
-        officer, HouseholdCreate(id=household_id, unit_code=area, house_number="12", street="phố Hàng Bài")
-    )
-    await registry.create_resident(
-        officer,
-        ResidentCreate(
-            id=resident_id,
-            household_id=household_id,
-            full_name="Đặng Thị Hoa",
-            relation_to_head="head",
-            birth_year=1962,
-            id_number="001162012345",
-            religion="Phật giáo",
-        ),
+    household_id, resident_id = await a_household_with_its_head(
+        live_app, officer, area, id_number="001162012345", religion="Phật giáo"
     )
     await person(live_app, "can.bo.to5", "area_cadre", area)
     await sign_in(page, live_app.origin, "can.bo.to5", f"/household?id={household_id}")

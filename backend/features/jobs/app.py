@@ -21,6 +21,7 @@ from backend.features.notify.jobs import KICKS as NOTIFY_KICKS
 from backend.features.notify.jobs import blueprint as notify_blueprint
 from backend.features.petitions.jobs import blueprint as petitions_blueprint
 from backend.features.registry.jobs import blueprint as registry_blueprint
+from backend.features.reports.jobs import blueprint as reports_blueprint
 from backend.settings import Settings
 
 JOBS = App(connector=PsycopgConnector())
@@ -30,6 +31,7 @@ JOBS.add_tasks_from(registry_blueprint, namespace="registry")
 JOBS.add_tasks_from(petitions_blueprint, namespace="petitions")
 JOBS.add_tasks_from(congress_blueprint, namespace="congress")
 JOBS.add_tasks_from(identity_blueprint, namespace="identity")
+JOBS.add_tasks_from(reports_blueprint, namespace="reports")
 
 # PostgreSQL channels whose notifications queue a task (see kicks.py): outboxes and their drain tasks.
 KICKS: dict[str, AnyTask] = {**NOTIFY_KICKS, **IDENTITY_KICKS}

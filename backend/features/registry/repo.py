@@ -197,7 +197,8 @@ def _address_match(search: Search, args: list[Any], communes: list[str] | None) 
 async def search_households(
     paths: list[str], unit_path: str | None, search: Search, after: tuple[int, str, str] | None, limit: int
 ) -> list[Any]:
-    """Households whose address, or one of whose members' name, phone or ID number, matches; best first.
+    """Households whose address, or one of whose members' name, phone or ID number, matches; best first,
+    ties in natural address order (address_sort, as lists), keyset-paged on (match, address_sort, id).
 
     Both branches carry the scope condition (the same parameters), so neither can reach outside it."""
     communes = _communes(paths, unit_path)
@@ -209,7 +210,7 @@ async def search_households(
     keyset = "TRUE"
     if after is not None:
         keyset = (
-            f"(best.match, h.address_folded, h.id) > ({_param(after[0], args)}, {_param(after[1], args)},"
+            f"(best.match, h.address_sort, h.id) > ({_param(after[0], args)}, {_param(after[1], args)},"
             f" {_param(after[2], args, '::uuid')})"
         )
     sql = f"""
@@ -223,12 +224,12 @@ async def search_households(
         page AS (
             SELECT h.id, best.match FROM best JOIN households h ON h.id = best.household_id
             WHERE h.deleted_at IS NULL AND {keyset}
-            ORDER BY best.match, h.address_folded, h.id LIMIT {_param(limit, args)}
+            ORDER BY best.match, h.address_sort, h.id LIMIT {_param(limit, args)}
         )
         -- The head's name only for the page, not for every household matching a common name.
-        SELECT {HOUSEHOLD_COLUMNS}, page.match FROM page JOIN households h ON h.id = page.id
+        SELECT {HOUSEHOLD_COLUMNS}, page.match, h.address_sort FROM page JOIN households h ON h.id = page.id
         LEFT JOIN residents head ON head.id = h.head_resident_id AND head.deleted_at IS NULL
-        ORDER BY page.match, h.address_folded, h.id"""
+        ORDER BY page.match, h.address_sort, h.id"""
     async with connection() as conn, conn.transaction():
         # Parallel workers take longer to start than these lookups take to run on a busy server, and the
         # estimates for word prefixes are coarse enough to tempt the planner into them.

@@ -263,7 +263,7 @@ class RegistryService:
         else:
             after_hit = decode_cursor(cursor, tuple[int, str, str]) if cursor else None
             rows = await repo.search_households(paths, unit_path, search, after_hit, limit + 1)
-            next_cursor = _page_cursor(rows, limit, ("match", "address_folded", "id"))
+            next_cursor = _page_cursor(rows, limit, ("match", "address_sort", "id"))
         return HouseholdPage(items=[views.household_read(row) for row in rows[:limit]], next_cursor=next_cursor)
 
     async def _unit_filter(self, unit: str | None) -> str | None:

@@ -42,6 +42,20 @@ def deadline_of(week_start: date, hours_after_week: int) -> datetime:
     return (week_end + timedelta(hours=hours_after_week)).astimezone(UTC)
 
 
+def weeks_to_remind(now: datetime, deadline_hours: int, reminder_hours: int) -> list[date]:
+    """The weeks whose deadline falls within the next reminder_hours (the current week's or the last one's,
+    depending on the settings and the time)."""
+    this_week = monday_of(now.astimezone(VIETNAM).date())
+    weeks = (this_week - timedelta(days=WEEK_DAYS), this_week)
+    return [
+        week
+        for week in weeks
+        if deadline_of(week, deadline_hours) - timedelta(hours=reminder_hours)
+        <= now
+        < deadline_of(week, deadline_hours)
+    ]
+
+
 def is_late(first_submitted_at: datetime | None, deadline: datetime, now: datetime) -> bool:
     """Late when first reported after the deadline, or not yet reported and the deadline has passed."""
     return (first_submitted_at or now) > deadline

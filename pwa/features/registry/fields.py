@@ -87,3 +87,13 @@ def duplicates_box(session: PageSession, reasons: Iterable[str]) -> Any:
         html.p(html.strong(session.t("pwa.registry.duplicate.title"))),
         html.ul({"class_name": "results"}),
     )
+
+
+def queued_duplicates_box(session: PageSession) -> Any:
+    """Where outbox.js lists members of the same household, with the same name and birth year, still waiting
+    in the outbox (compared on the phone: the server cannot know them yet)."""
+    return html.div(
+        {"class_name": "duplicates", "data_queued_duplicates": "", "hidden": True},
+        html.p(html.strong(session.t("pwa.registry.duplicate.queued"))),
+        html.ul({"class_name": "results"}),
+    )

@@ -19,16 +19,23 @@ from backend.lib.access import Permission
 from backend.lib.clock import today_in_vietnam
 from backend.lib.errors import AppError
 from backend.lib.i18n import MESSAGES
-from pwa.features.registry.fields import checkboxes, duplicates_box, field, select, text_area, text_input
-from pwa.features.registry.pages import registry_service
+from pwa.features.registry.fields import (
+    checkboxes,
+    duplicates_box,
+    field,
+    queued_duplicates_box,
+    select,
+    text_area,
+    text_input,
+)
+from pwa.features.registry.pages import RELATIONS, registry_service
 from pwa.session import PageSession
-from schemas.registry import Gender, HouseholdDetail, HouseholdStatus, Relation, ResidentRead
+from schemas.registry import Gender, HouseholdDetail, HouseholdStatus, ResidentRead
 
 # schemas.registry's patterns for HTML (which anchors patterns itself).
 PHONE_PATTERN = r"\+?[0-9][0-9 .\-]*[0-9]"
 ID_NUMBER_PATTERN = "[0-9]{12}"
 GENDERS: tuple[str, ...] = get_args(Gender)
-RELATIONS: tuple[str, ...] = get_args(Relation)
 # A household is marked merged through the API, which needs the other household; the form offers the rest.
 FORM_STATUSES = tuple(status for status in get_args(HouseholdStatus) if status != "merged")
 RESIDENT_PAGE = "/resident/new"
@@ -60,7 +67,15 @@ def _circumstance_label(session: PageSession, code: str) -> str:
 def _outbox_form(session: PageSession, entity: str, title: str, save: str, *controls: Any, **attributes: Any) -> Any:
     """novalidate: app.js checks the constraints itself and shows our messages under the fields."""
     return html.form(
-        {"class_name": "stack", "data_outbox": entity, "autocomplete": "off", "noValidate": True, **attributes},
+        {
+            "class_name": "stack",
+            "data_outbox": entity,
+            "autocomplete": "off",
+            "noValidate": True,
+            # outbox.js marks an edit form showing queued values with it (on a stored copy of the page).
+            "data_pending_label": session.t("pwa.registry.queued"),
+            **attributes,
+        },
         html.h1(title),
         *controls,
         html.button({"class_name": "button", "type": "submit"}, save),
@@ -259,6 +274,7 @@ def _resident_controls(session: PageSession, values: dict[str, Any], sensitive: 
                     pattern=ID_NUMBER_PATTERN,
                     maxlength=12,
                     data_empty="null",
+                    data_sensitive="",
                     error=session.t("pwa.form.id_number"),
                 ),
                 sensitive.get("id_number"),
@@ -267,7 +283,9 @@ def _resident_controls(session: PageSession, values: dict[str, Any], sensitive: 
                 field(
                     name,
                     session.t(f"pwa.registry.{name}"),
-                    text_input(name, maxlength=50, data_empty="null", error=session.t("pwa.form.too_long")),
+                    text_input(
+                        name, maxlength=50, data_empty="null", data_sensitive="", error=session.t("pwa.form.too_long")
+                    ),
                     sensitive.get(name),
                 )
                 for name in ("ethnicity", "religion")
@@ -311,6 +329,7 @@ def ResidentNewPage(session: PageSession, data: dict[str, Any]) -> Any:
             ),
             *_resident_controls(session, values, {} if data["sensitive"] else None),
             duplicates_box(session, ("name_birth_year_area", "id_number", "phone")),
+            queued_duplicates_box(session),
             data_duplicates="/api/v1/residents/duplicates",
         )
     )

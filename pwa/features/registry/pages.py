@@ -5,8 +5,9 @@ keeps a copy of each while there is signal."""
 
 from __future__ import annotations
 
+import json
 import uuid
-from typing import Any
+from typing import Any, get_args
 from urllib.parse import quote
 
 from reactpy import component, html
@@ -16,9 +17,10 @@ from backend.lib.clock import today_in_vietnam
 from backend.lib.errors import AppError
 from pwa.components.search import MAX_QUERY, search_form, use_live_search
 from pwa.session import PageSession
-from schemas.registry import HouseholdRead
+from schemas.registry import HouseholdRead, Relation
 
 LISTED = 30
+RELATIONS: tuple[str, ...] = get_args(Relation)
 
 
 def registry_service(session: PageSession) -> RegistryService:
@@ -118,9 +120,19 @@ def HouseholdPage(session: PageSession, data: dict[str, Any]) -> Any:
             html.p(session.t("pwa.registry.not_found")),
             html.a({"class_name": "button", "href": "/households"}, session.t("pwa.registry.title")),
         )
+    relations = {code: session.t(f"pwa.registry.relation.{code}") for code in RELATIONS}
+    # data-record, data-field, data-pending-list: where outbox.js shows the queued changes and new records
+    # of this household on a stored copy of the page, marked with data-pending-label.
     return html.section(
+        {"data_record": f"household:{household.id}", "data_pending_label": session.t("pwa.registry.queued")},
         html.h1(household.head_name or _address(household)),
-        html.p({"class_name": "muted"}, f"{_address(household)} · {household.unit_code}"),
+        html.p(
+            {"class_name": "muted"},
+            html.span({"data_field": "house_number"}, household.house_number),
+            " ",
+            html.span({"data_field": "street"}, household.street),
+            f" · {household.unit_code}",
+        ),
         html.div(
             {"class_name": "actions"},
             html.a(
@@ -142,18 +154,37 @@ def HouseholdPage(session: PageSession, data: dict[str, Any]) -> Any:
         ),
         html.h2(session.t("pwa.registry.members")),
         html.ul(
-            {"class_name": "results"},
+            {
+                "class_name": "results",
+                "data_pending_list": "resident",
+                "data_parent_field": "household_id",
+                "data_parent_id": str(household.id),
+                "data_show": json.dumps(
+                    [["full_name", None], ["birth_year", None], ["relation_to_head", relations]], ensure_ascii=False
+                ),
+            },
             *[
                 html.li(
-                    {"key": str(m.id)},
+                    {"key": str(m.id), "data_record": f"resident:{m.id}"},
                     html.a(
                         {"href": f"/resident/edit?household={household.id}&id={m.id}", "data_keep_offline": ""},
-                        html.strong(m.full_name),
+                        html.strong({"data_field": "full_name"}, m.full_name),
                     ),
                     html.span(
                         {"class_name": "muted"},
-                        f" · {m.birth_year or (m.birth_date.year if m.birth_date else '')}"
-                        f" · {session.t(f'pwa.registry.relation.{m.relation_to_head}')}",
+                        " · ",
+                        html.span(
+                            {"data_field": "birth_year"},
+                            str(m.birth_year or (m.birth_date.year if m.birth_date else "")),
+                        ),
+                        " · ",
+                        html.span(
+                            {
+                                "data_field": "relation_to_head",
+                                "data_labels": json.dumps(relations, ensure_ascii=False),
+                            },
+                            relations[m.relation_to_head],
+                        ),
                     ),
                 )
                 for m in household.members
@@ -161,7 +192,13 @@ def HouseholdPage(session: PageSession, data: dict[str, Any]) -> Any:
         ),
         html.h2(session.t("pwa.registry.visits")),
         html.ul(
-            {"class_name": "results"},
+            {
+                "class_name": "results",
+                "data_pending_list": "visit",
+                "data_parent_field": "household_id",
+                "data_parent_id": str(household.id),
+                "data_show": json.dumps([["visited_on", None], ["purpose", None]]),
+            },
             *[
                 html.li({"key": str(v.id)}, html.strong(v.visited_on.isoformat()), f" · {v.purpose}")
                 for v in data["visits"]

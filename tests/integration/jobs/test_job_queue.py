@@ -74,6 +74,7 @@ def test_periodic_jobs_are_registered_with_a_queueing_lock_each() -> None:
         "registry:import_upkeep": "*/5 * * * *",
         "congress:scan_deadlines": "30 0-10 * * *",
         "petitions:scan_deadlines": "*/5 * * * *",
+        "reports:remind_deadline": "7 * * * *",
     }
     # A slow run never piles up copies of itself.
     assert all(task.task.queueing_lock for task in periodic.values())

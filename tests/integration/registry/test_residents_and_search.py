@@ -68,6 +68,33 @@ async def test_search_pages_with_a_cursor(
     assert bad.status_code == 400
 
 
+async def test_search_ties_are_in_natural_order_of_house_numbers(
+    client: AsyncClient, people: dict[str, Person]
+) -> None:
+    cadre = people["cadre_a"]
+    numbers = ("12/10", "12/3", "2", "12", "12A", "12/3B", "10/2", "")
+    by_id = {}
+    for number in numbers:
+        household = await add_household(client, cadre, house_number=number, street="Phố Huế")
+        await add_resident(client, cadre, household["id"], "Phạm Văn Bình", relation_to_head="head")
+        by_id[household["id"]] = number
+    # The lane after "/" compares as a number too (12/3 before 12/10); a plain number before its variants.
+    natural = ["", "2", "10/2", "12", "12A", "12/3", "12/3B", "12/10"]
+    for q in ("pham van binh", "pho hue"):  # equal rank: all exact names; all addresses matched by words
+        seen: list[str] = []
+        cursor = None
+        while True:  # three at a time: the keyset cursor follows the same order
+            params = {"q": q, "limit": 3} | ({"cursor": cursor} if cursor else {})
+            page = (await client.get("/api/v1/households", params=params, headers=cadre.headers)).json()
+            seen += [by_id[item["id"]] for item in page["items"]]
+            cursor = page["next_cursor"]
+            if cursor is None:
+                break
+        assert seen == natural, q
+    listed = await client.get("/api/v1/households", params={"unit": cadre.area}, headers=cadre.headers)
+    assert [item["house_number"] for item in listed.json()["items"]] == natural
+
+
 async def test_search_by_phone_and_id_number(client: AsyncClient, people: dict[str, Person]) -> None:
     household = await add_household(client, people["cadre_a"])
     await add_resident(
