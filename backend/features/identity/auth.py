@@ -57,13 +57,15 @@ async def _from_bearer(
     if not authorization.lower().startswith("bearer "):
         return None
     try:
-        claims = await OidcService(state.settings, state.clock).verify_access_token(authorization[7:].strip())
+        claims, roles = await OidcService(state.settings, state.clock).verify_access_token_and_roles(
+            authorization[7:].strip()
+        )
     except (jose.InvalidToken, ValueError) as error:
         raise Unauthorized("problem.unauthorized.detail") from error
     scopes = frozenset(str(claims.get("scope", "")).split())
     if claims["sub"] == claims.get("client_id"):
         return Principal(account_id=None, client_id=str(claims["client_id"]), scopes=scopes)
-    return await accounts.principal(uuid.UUID(str(claims["sub"])), str(claims.get("client_id")), scopes)
+    return accounts.principal_of(uuid.UUID(str(claims["sub"])), str(claims.get("client_id")), scopes, roles)
 
 
 async def _from_session(request: ASGIConnection[Any, Any, Any, Any], accounts: AccountService) -> Principal | None:

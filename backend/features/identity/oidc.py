@@ -19,10 +19,11 @@ from urllib.parse import urlencode
 from backend import db
 from backend.features.audit.service import AuditEvent, record
 from backend.features.identity import jose, keys
+from backend.features.identity import repo as identity_repo
 from backend.features.identity.clients import SUPPORTED_SCOPES, Client, find_client
 from backend.features.identity.oauth_errors import OAuthError
 from backend.features.identity.opaque import new_secret, secret_hash
-from backend.lib.clock import Clock
+from backend.lib.clock import Clock, today_in_vietnam
 from backend.settings import Settings
 
 ACCESS_TOKEN_TYP = "at+jwt"
@@ -413,6 +414,16 @@ class OidcService:
 
     async def verify_access_token(self, token: str) -> dict[str, Any]:
         """Claims of a valid access token whose grant is still alive; jose.InvalidToken otherwise."""
+        claims, _ = await self._verify_access_token(token, with_roles=False)
+        return claims
+
+    async def verify_access_token_and_roles(self, token: str) -> tuple[dict[str, Any], list[Any]]:
+        """As verify_access_token, with the role assignments in force today (role, unit_code, unit_path) of
+        the account the token was issued to (none for a client's own token): every API request needs both,
+        so they are read in the same query as the grant."""
+        return await self._verify_access_token(token, with_roles=True)
+
+    async def _verify_access_token(self, token: str, *, with_roles: bool) -> tuple[dict[str, Any], list[Any]]:
         public_jwks = await keys.public_jwks_with(jose.header_kid(token))
         claims = jose.verify(
             token,
@@ -422,13 +433,22 @@ class OidcService:
             typ=ACCESS_TOKEN_TYP,
             now=self.clock.now(),
         )
+        subject = str(claims["sub"])
+        account_id = uuid.UUID(subject) if with_roles and subject != claims.get("client_id") else None
         async with db.connection() as conn:
-            alive = await conn.fetchval(
-                "SELECT revoked_at IS NULL FROM oidc_grants WHERE id = $1", uuid.UUID(str(claims.get("gid")))
+            # No row when the grant is revoked or unknown; one row of NULLs when it is alive without roles.
+            rows = await conn.fetch(
+                "SELECT r.role, r.unit AS unit_code, u.path AS unit_path FROM oidc_grants g"
+                " LEFT JOIN (role_assignments r JOIN units u ON u.code = r.unit)"
+                f" ON r.account = $2 AND {identity_repo.role_in_force('$3')}"
+                " WHERE g.id = $1 AND g.revoked_at IS NULL ORDER BY u.path, r.role",
+                uuid.UUID(str(claims.get("gid"))),
+                account_id,
+                today_in_vietnam(self.clock),
             )
-        if not alive:
+        if not rows:
             raise jose.InvalidToken("grant revoked")
-        return claims
+        return claims, [row for row in rows if row["role"] is not None]
 
     async def revoke(self, client: Client, token: str, hint: str | None) -> None:
         """RFC 7009: revoke the grant behind a refresh or access token of this client; unknown tokens are fine."""

@@ -62,14 +62,18 @@ async def insert_role(account_id: uuid.UUID, role: str, unit_code: str, now: dat
         )
 
 
+def role_in_force(day: str) -> str:
+    """SQL: the role assignment `r` is in force on day (a parameter placeholder such as "$2")."""
+    return f"(r.valid_from IS NULL OR r.valid_from <= {day}) AND (r.valid_to IS NULL OR r.valid_to > {day})"
+
+
 async def roles_of(account_ids: list[uuid.UUID], today: date) -> list[Any]:
     async with connection() as conn:
         return list(
             await conn.fetch(
                 "SELECT r.account, r.role, r.unit AS unit_code, u.name AS unit_name, u.path AS unit_path"
                 " FROM role_assignments r JOIN units u ON u.code = r.unit"
-                " WHERE r.account = ANY($1::uuid[])"
-                " AND (r.valid_from IS NULL OR r.valid_from <= $2) AND (r.valid_to IS NULL OR r.valid_to > $2)"
+                f" WHERE r.account = ANY($1::uuid[]) AND {role_in_force('$2')}"
                 " ORDER BY u.path, r.role",
                 account_ids,
                 today,

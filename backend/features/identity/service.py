@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -175,6 +176,11 @@ class AccountService:
 
     async def principal(self, account_id: uuid.UUID, client_id: str, scopes: frozenset[str]) -> Principal:
         roles = await repo.roles_of([account_id], today_in_vietnam(self.clock))
+        return self.principal_of(account_id, client_id, scopes, roles)
+
+    @staticmethod
+    def principal_of(account_id: uuid.UUID, client_id: str, scopes: frozenset[str], roles: Sequence[Any]) -> Principal:
+        """From role assignment rows (role, unit_code, unit_path) already read."""
         return Principal(
             account_id=account_id,
             client_id=client_id,

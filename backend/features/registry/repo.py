@@ -116,10 +116,17 @@ async def fingerprint_of(table: str, record_id: uuid.UUID) -> tuple[str, str] | 
     return None if row is None else (row["create_fingerprint"], row["unit_path"])
 
 
-async def get_household(household_id: uuid.UUID, paths: list[str], *, lock: bool = False) -> Any | None:
+def _household_query(household_id: uuid.UUID, paths: list[str]) -> tuple[str, list[Any]]:
     args: list[Any] = [household_id]
     scope = _scope("h.unit_path", paths, args)
-    sql = f"SELECT {HOUSEHOLD_COLUMNS} FROM {HOUSEHOLD_FROM} WHERE h.id = $1 AND h.deleted_at IS NULL AND {scope}"
+    return (
+        f"SELECT {HOUSEHOLD_COLUMNS} FROM {HOUSEHOLD_FROM} WHERE h.id = $1 AND h.deleted_at IS NULL AND {scope}",
+        args,
+    )
+
+
+async def get_household(household_id: uuid.UUID, paths: list[str], *, lock: bool = False) -> Any | None:
+    sql, args = _household_query(household_id, paths)
     async with connection() as conn:
         if lock:
             # Lock the household row alone (FOR UPDATE cannot lock the nullable side of an outer join).
@@ -328,16 +335,20 @@ async def get_resident(resident_id: uuid.UUID, paths: list[str], *, lock: bool =
         return await conn.fetchrow(sql + (" FOR UPDATE" if lock else ""), *args)
 
 
-async def household_members(household_id: uuid.UUID) -> list[Any]:
-    """Members of a household the caller was already allowed to read (the household's scope covers them)."""
+async def household_with_members(household_id: uuid.UUID, paths: list[str]) -> tuple[Any | None, list[Any]]:
+    """A live household in scope and its live members (the household's scope covers them), on one pooled
+    connection: each acquire costs a round trip of its own when the connection is given back (its reset)."""
     async with connection() as conn:
-        return list(
-            await conn.fetch(
-                f"SELECT {RESIDENT_COLUMNS} FROM residents r WHERE r.household_id = $1 AND r.deleted_at IS NULL"
-                " ORDER BY r.relation_to_head = 'head' DESC, r.birth_year NULLS LAST, r.name_folded, r.id",
-                household_id,
-            )
+        sql, args = _household_query(household_id, paths)
+        household = await conn.fetchrow(sql, *args)
+        if household is None:
+            return None, []
+        members = await conn.fetch(
+            f"SELECT {RESIDENT_COLUMNS} FROM residents r WHERE r.household_id = $1 AND r.deleted_at IS NULL"
+            " ORDER BY r.relation_to_head = 'head' DESC, r.birth_year NULLS LAST, r.name_folded, r.id",
+            household_id,
         )
+    return household, list(members)
 
 
 async def list_residents(

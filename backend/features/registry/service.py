@@ -243,10 +243,10 @@ class RegistryService:
         return DuplicateList(items=await self._household_duplicates(principal, data.unit_code, address, data.id))
 
     async def get_household(self, principal: Principal, household_id: uuid.UUID) -> HouseholdDetail:
-        row = await repo.get_household(household_id, principal.scope_paths(Permission.read))
+        row, member_rows = await repo.household_with_members(household_id, principal.scope_paths(Permission.read))
         if row is None:
             raise NotFoundError("problem.registry.household_not_found")
-        members = [views.resident_read(member, False) for member in await repo.household_members(household_id)]
+        members = [views.resident_read(member, False) for member in member_rows]
         read = views.household_read(row)
         return HouseholdDetail(**msgspec.structs.asdict(read), members=members)
 
