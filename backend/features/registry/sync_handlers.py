@@ -204,9 +204,15 @@ async def _pull_rows(
     window_clause, window_args = window_sql(window, 1)
     scope, scope_args = scope_sql("unit_path", read_paths, 1 + len(window_args))
     args = [*window_args, *scope_args, limit]
+    rows = f"SELECT *, deleted_at IS NOT NULL AS deleted FROM {table}"
+    if window.previous is None:
+        # A first download: every row of the scope. Rows loaded together (a seed, an import) share one sync_xid,
+        # so the planner, misjudging the cursor's (sync_xid, id) range, walked the feed index through the whole
+        # table filtering by scope (5 s a page at a million households). Taking the scope first by its unit_path
+        # index, then ordering it, costs the scope's size whatever the table's.
+        rows = f"{rows} WHERE {scope_sql('unit_path', read_paths, 1 + len(window_args))[0]} OFFSET 0"
     sql = (
-        f"SELECT {columns}, {alias}.deleted, {alias}.sync_xid"
-        f" FROM (SELECT *, deleted_at IS NOT NULL AS deleted FROM {table}) {alias}"
+        f"SELECT {columns}, {alias}.deleted, {alias}.sync_xid FROM ({rows}) {alias}"
         f" WHERE {window_clause} AND {scope} ORDER BY {alias}.sync_xid, {alias}.id LIMIT ${len(args)}"
     )
     async with connection() as conn:
