@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import os
+import pickle
 import shutil
+import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TypeVar
@@ -12,6 +14,8 @@ from typing import TypeVar
 import click
 import msgspec
 import uvicorn
+from uvicorn.config import STARTUP_FAILURE
+from uvicorn.supervisors.multiprocess import Multiprocess, Process
 
 from backend import db
 from backend.features.identity import keys
@@ -98,7 +102,7 @@ def serve(host: str | None, port: int | None, workers: int, demo: bool) -> None:
     metrics_dir = metrics.prepare_multiprocess_dir() if workers > 1 else None
     click.echo(f"Mặt trận số: http://{host or settings.host}:{port or settings.port}")
     try:
-        uvicorn.run(
+        config = uvicorn.Config(
             "backend.app:create_app_from_env",
             factory=True,
             host=host or settings.host,
@@ -112,9 +116,47 @@ def serve(host: str | None, port: int | None, workers: int, demo: bool) -> None:
             # default, and the workers were killed and restarted in a loop without ever serving.
             timeout_worker_healthcheck=60,
         )
+        if workers > 1:
+            _Supervisor(config, sockets=[config.bind_socket()]).run()
+        else:
+            server = uvicorn.Server(config)
+            server.run()
+            if not server.started:
+                raise SystemExit(STARTUP_FAILURE)
     finally:
         if own_metrics_dir and metrics_dir is not None:
             shutil.rmtree(metrics_dir, ignore_errors=True)
+
+
+class _Supervisor(Multiprocess):
+    """uvicorn's supervisor of the web processes, still answering SIGINT/SIGTERM while a worker starts.
+
+    uvicorn waits for a worker's health answer in one blocking call of up to `timeout_worker_healthcheck`
+    (60 s above) and looks at the signals it received only between those waits: stopped while a worker was
+    still importing the app, the supervisor stayed deaf for up to a minute, and a process manager (or a test)
+    that then killed it left the workers running, holding the socket and the output."""
+
+    def keep_subprocess_alive(self) -> None:
+        for process in self.processes:
+            self._await_answer(process)
+        # uvicorn's own check, immediate now for a worker that just answered, restarts a dead one.
+        super().keep_subprocess_alive()
+
+    def _await_answer(self, process: Process) -> None:
+        """One health ping, its answer awaited in short slices with the received signals handled between them."""
+        try:
+            process.parent_conn.send(b"ping")
+            deadline = time.monotonic() + self.config.timeout_worker_healthcheck
+            while not process.parent_conn.poll(0.5):
+                self.handle_signals()
+                if self.should_exit.is_set() or not process.process.is_alive():
+                    return
+                if time.monotonic() > deadline:
+                    process.kill()  # hung: uvicorn's check restarts it
+                    return
+            process.parent_conn.recv()
+        except (OSError, EOFError, pickle.UnpicklingError):
+            return  # the pipe of a worker that died: uvicorn's check restarts it
 
 
 @main.command()

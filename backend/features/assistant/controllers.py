@@ -55,7 +55,7 @@ class AssistantController(Controller):
         return await assistant.ask(principal, data)
 
     @post("/ask/stream", summary="The same answer streamed: the model's draft as it is written, then the checked one",
-          status_code=200, responses=problem_responses(400, 401, 404),
+          status_code=200, responses=problem_responses(400, 401, 404), media_type="text/event-stream",
           description="`text/event-stream`: `draft` events (`{\"text\": piece}`, the model's text as it arrives;"
           " none without a model), then one `final` event (the AskAnswer the non-streaming endpoint returns, which"
           " replaces the draft) or, if the answer could not be finished, one `error` event (a problem).")  # fmt: skip

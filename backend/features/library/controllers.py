@@ -11,15 +11,18 @@ from urllib.parse import quote
 from litestar import Controller, Request, Response, get, patch, post, put
 from litestar.datastructures import State
 from litestar.di import NamedDependency, Provide
+from litestar.openapi import ResponseSpec
 from litestar.params import FromPath, JSONBody, QueryParameter
 
 from backend.features.identity.auth import optional_principal, require_principal
 from backend.features.library import repo
+from backend.features.library.extract import MEDIA_TYPES
 from backend.features.library.search import SearchParams, search
 from backend.features.library.service import LibraryService
 from backend.features.library.upload import spooled
 from backend.lib.access import Principal
 from backend.lib.errors import problem_responses, request_language
+from backend.lib.openapi import success_media_types
 from backend.lib.pagination import DEFAULT_PAGE_SIZE, PageCursor, PageLimit
 from schemas.library import (
     Category,
@@ -115,9 +118,9 @@ class LibraryController(Controller):
 
     @get(
         "/documents/{document_id:uuid}/file",
-        summary="Download the original file",
+        summary="Download the original file, as its own type (PDF, DOCX, HTML, Markdown or text)",
         responses=problem_responses(404),
-        media_type="application/octet-stream",
+        operation_class=success_media_types(*sorted(set(MEDIA_TYPES.values()))),
         dependencies=READER,
     )
     async def download(
@@ -176,7 +179,10 @@ class LibraryController(Controller):
     @get(
         "/packs/{category:str}",
         summary="A category for offline reading (ETag; `since` for a delta; 304 when unchanged)",
-        responses=problem_responses(404),
+        responses={
+            **problem_responses(400, 404),
+            304: ResponseSpec(data_container=None, description="Unchanged since the pack whose ETag was sent"),
+        },
         dependencies=READER,
     )
     async def pack(

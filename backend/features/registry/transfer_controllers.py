@@ -18,6 +18,7 @@ from backend.features.registry.imports import FileTooLarge, ImportService
 from backend.features.registry.rights import RightsService
 from backend.lib.access import Principal
 from backend.lib.errors import problem_responses, request_language
+from backend.lib.openapi import success_media_types
 from schemas.registry_transfer import Erasure, ImportJob, PersonalData
 
 FormatQuery = Annotated[
@@ -121,6 +122,7 @@ class ImportController(Controller):
         "/template",
         summary="An empty households file with the accepted columns and one example row",
         media_type=MEDIA_TYPES["xlsx"],
+        operation_class=success_media_types(*MEDIA_TYPES.values()),
         responses=problem_responses(400, 401),
     )
     async def template(
@@ -141,6 +143,7 @@ class ExportController(Controller):
         "/residents",
         summary="Residents you may see, with their household, as XLSX or CSV (the import layout)",
         media_type=MEDIA_TYPES["xlsx"],
+        operation_class=success_media_types(*MEDIA_TYPES.values()),
         responses=problem_responses(400, 401, 404),
     )
     async def residents(

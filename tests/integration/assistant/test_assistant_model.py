@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import msgspec
 import pytest
+from assistant_helpers import World
 
 from backend import db
 from backend.features.assistant.service import AssistantService
@@ -18,7 +19,6 @@ from backend.features.library.importer import import_folder
 from backend.features.library.service import LibraryService
 from backend.lib.access import Principal, Role, ScopedRole
 from backend.lib.clock import FrozenClock
-from backend.seed import seed_demo
 from backend.settings import Settings
 from schemas.assistant import AskRequest
 from support.servers import serving
@@ -55,15 +55,12 @@ class FakeModel:
 
 
 @pytest.fixture
-async def officer(connected: str, settings: Settings, clock: FrozenClock) -> AsyncIterator[Principal]:
-    await seed_demo(settings, clock, households=20)
+async def officer(connected: str, assistant_world: World) -> Principal:
+    """An officer of the world's commune (seeded once per run: conftest.py)."""
     async with db.connection() as conn:
-        commune = await conn.fetchrow(
-            "SELECT c.code, c.path FROM units c JOIN units a ON a.parent = c.code"
-            " WHERE EXISTS (SELECT 1 FROM households h WHERE h.unit_code = a.code) ORDER BY a.code LIMIT 1"
-        )
-    yield Principal(
-        account_id=None, client_id="test", roles=(ScopedRole(Role.commune_officer, commune["code"], commune["path"]),)
+        path = await conn.fetchval("SELECT path FROM units WHERE code = $1", assistant_world.commune)
+    return Principal(
+        account_id=None, client_id="test", roles=(ScopedRole(Role.commune_officer, assistant_world.commune, path),)
     )
 
 

@@ -48,6 +48,8 @@ def serving(
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
+        # Its own process group, so that web processes left behind can be killed and cannot hang the test.
+        start_new_session=True,
     )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -65,13 +67,16 @@ def serving(
             time.sleep(0.2)
         yield base
     finally:
+        # As Ctrl+C or a process manager stops it: the signal to the command only, which stops its workers.
         process.send_signal(signal.SIGINT)
         try:
             process.wait(timeout=30)
         except subprocess.TimeoutExpired:
-            process.kill()
-        if output is not None and process.stdout:
-            output.append(process.stdout.read())
+            os.killpg(process.pid, signal.SIGKILL)
+            pytest.fail("mattran serve did not stop within 30 s of SIGINT")
+        finally:
+            if output is not None and process.stdout:
+                output.append(process.stdout.read())
 
 
 def test_serve_on_a_database_url_with_demo_data(database: str) -> None:

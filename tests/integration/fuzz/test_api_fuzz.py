@@ -13,7 +13,6 @@ import pytest
 from fuzz_helpers import ROLES, problem_details, run_fuzz, seed_world
 from httpx import AsyncClient
 from schemathesis.checks import CheckFunction
-from schemathesis.specs.openapi.checks import content_type_conformance
 
 from backend.app import MattranApp
 from backend.lib.clock import FrozenClock
@@ -26,28 +25,13 @@ QUICK_EXAMPLES = 1
 LONG_EXAMPLES = int(os.environ.get("MATTRAN_FUZZ_EXAMPLES", "25"))
 
 
-# Checks left out for exactly one operation, each with its reason.
-EXCLUDED: dict[str, tuple[CheckFunction, ...]] = {
-    # Served as the stored file's own type (text/markdown, application/pdf, ...) but documented as
-    # application/octet-stream only: the library's route declaration (reported to the lead, library is busy).
-    "GET /api/v1/library/documents/{document_id}/file": (content_type_conformance,),
-    # Its 400 (bad `since`) is problem+json, documented as Litestar's default application/json: the library's
-    # route declaration misses problem_responses(400) (reported to the lead, library is busy).
-    "GET /api/v1/library/packs/{category}": (content_type_conformance,),
-    # Server-sent events (text/event-stream), documented as application/json (reported to the lead,
-    # assistant is busy).
-    "POST /api/v1/assistant/ask/stream": (content_type_conformance,),
-    # `?format=csv` answers text/csv; Litestar's ResponseSpec documents one media type per status (XLSX).
-    "GET /api/v1/registry/imports/template": (content_type_conformance,),
-    "GET /api/v1/registry/exports/residents": (content_type_conformance,),
-}
 # GeoReport v2 clients read the specification's own error list, `[{"code", "description"}]`, and not
 # problem+json (documented per route as such).
 OPEN311 = "/open311/v2/"
 
 
 def excluded_checks(operation: str, role: str) -> tuple[CheckFunction, ...]:
-    return EXCLUDED.get(operation, ()) + ((problem_details,) if OPEN311 in operation else ())
+    return (problem_details,) if OPEN311 in operation else ()
 
 
 @pytest.fixture
