@@ -45,13 +45,26 @@ def start_embedded_postgres(pgdata: Path, *, durable: bool = True) -> str:
     return str(server.get_uri())
 
 
-async def connect(dsn: str, *, min_size: int = 2, max_size: int = 10, statement_cache_size: int = 100) -> None:
+# A statement of a request that runs longer than this is cancelled (asyncpg's command timeout).
+COMMAND_TIMEOUT_SECONDS = 60
+# Migrations and the wait for their lock are not requests: a table rewrite at national scale takes minutes.
+MIGRATION_TIMEOUT_SECONDS = 6 * 3600
+
+
+async def connect(
+    dsn: str,
+    *,
+    min_size: int = 2,
+    max_size: int = 10,
+    statement_cache_size: int = 100,
+    command_timeout: float = COMMAND_TIMEOUT_SECONDS,
+) -> None:
     """statement_cache_size=0 behind PgBouncer in transaction mode (MATTRAN_DB_STATEMENT_CACHE_SIZE)."""
     if ENGINE.pool is not None:
         await disconnect()
     # In the engine's config, not only the pool's: piccolo opens a connection of its own when it has no pool.
     ENGINE.config = {"dsn": dsn, "statement_cache_size": statement_cache_size}
-    await ENGINE.start_connection_pool(min_size=min_size, max_size=max_size, command_timeout=60)
+    await ENGINE.start_connection_pool(min_size=min_size, max_size=max_size, command_timeout=command_timeout)
 
 
 async def disconnect() -> None:

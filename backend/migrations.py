@@ -33,7 +33,10 @@ class MigrationError(RuntimeError):
 async def migrate(settings: Settings, clock: Clock) -> dict[str, int]:
     """Apply pending schema migrations and bring reference data up to date; returns what changed."""
     async with db.pool().acquire() as lock_connection:
-        await lock_connection.execute("SELECT pg_advisory_lock($1)", MIGRATION_LOCK_KEY)
+        # Another process may be migrating (a long rewrite): wait for it, not for the requests' timeout.
+        await lock_connection.execute(
+            "SELECT pg_advisory_lock($1)", MIGRATION_LOCK_KEY, timeout=db.MIGRATION_TIMEOUT_SECONDS
+        )
         try:
             output = io.StringIO()
             with contextlib.redirect_stdout(output):  # piccolo reports progress with print()

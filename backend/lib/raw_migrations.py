@@ -10,7 +10,7 @@ from collections.abc import Awaitable, Callable, Sequence
 
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
 
-from backend.db import ENGINE
+from backend.db import ENGINE, MIGRATION_TIMEOUT_SECONDS
 
 
 def sql_migration(
@@ -22,8 +22,13 @@ def sql_migration(
         manager = MigrationManager(migration_id=migration_id, app_name=app_name, description=description)
 
         async def run() -> None:
+            transaction = ENGINE.current_transaction.get()
             for statement in statements:
-                await ENGINE.run_ddl(statement)
+                if transaction is None:
+                    await ENGINE.run_ddl(statement)
+                else:
+                    # Rewriting a table of a million households takes minutes: not the requests' 60 s limit.
+                    await transaction.connection.execute(statement, timeout=MIGRATION_TIMEOUT_SECONDS)
 
         manager.add_raw(run)
         return manager
