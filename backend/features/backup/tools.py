@@ -35,12 +35,14 @@ def embedded_bin_dir() -> Path:
 
 
 def tool_path(settings: Settings, tool: Tool) -> str:
-    """MATTRAN_BACKUP_PG_BIN_DIR when set; else the embedded server's own binaries; else the PATH."""
-    folder = settings.backup_pg_bin_dir or (str(embedded_bin_dir()) if settings.uses_embedded_database else None)
-    found = shutil.which(tool, path=folder)
-    if found is None:
-        raise BackupError("backup.error.tool_missing", tool=tool, where=folder or "PATH")
-    return found
+    """MATTRAN_BACKUP_PG_BIN_DIR when set; else the newer of the embedded server's own binaries and the PATH's:
+    pg_dump reads servers up to its own version and pg_restore archives up to its own, so the newest serves
+    most (a PostgreSQL 16 reached through DATABASE_URL while the PATH has 15, as on a Debian host)."""
+    folders = [settings.backup_pg_bin_dir] if settings.backup_pg_bin_dir else [str(embedded_bin_dir()), None]
+    found = [path for folder in folders if (path := shutil.which(tool, path=folder))]
+    if not found:
+        raise BackupError("backup.error.tool_missing", tool=tool, where=settings.backup_pg_bin_dir or "PATH")
+    return max(found, key=tool_major)
 
 
 def tool_major(path: str) -> int:

@@ -7,12 +7,13 @@ from __future__ import annotations
 import asyncio
 import configparser
 import os
+import pwd
 import shutil
 import subprocess
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 import asyncpg
 import httpx
@@ -58,10 +59,11 @@ def pgbouncer(database: str, tmp_path: Path, pool_overrides: dict[str, str]) -> 
     options |= {"listen_addr": "127.0.0.1", "listen_port": str(port), "auth_type": "any", "unix_socket_dir": ""}
     options |= pool_overrides
     dbname = target.path.lstrip("/")
+    # The embedded server (the default) listens on a socket in its data folder (?host=/folder), not on TCP.
+    host = parse_qs(target.query).get("host", [target.hostname or "127.0.0.1"])[0]
     lines = [
         "[databases]",
-        f"{dbname} = host={target.hostname} port={target.port or 5432} dbname={dbname} "
-        f"user={target.username or 'postgres'}",
+        f"{dbname} = host={host} port={target.port or 5432} dbname={dbname} user={target.username or 'postgres'}",
         "[pgbouncer]",
     ]
     lines += [f"{key} = {value}" for key, value in options.items()]
@@ -70,8 +72,9 @@ def pgbouncer(database: str, tmp_path: Path, pool_overrides: dict[str, str]) -> 
     tmp_path.chmod(0o755)
     config.chmod(0o644)
     command = [binary, str(config)]
-    if os.geteuid() == 0:  # PgBouncer refuses to run as root
-        command[1:1] = ["-u", "nobody"]
+    if os.geteuid() == 0:  # PgBouncer refuses to run as root; the socket's folder admits only its server's owner
+        owner = pwd.getpwuid(Path(host).stat().st_uid).pw_name if host.startswith("/") else "nobody"
+        command[1:1] = ["-u", owner]
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     try:
         yield f"postgresql://{target.username or 'postgres'}@127.0.0.1:{port}/{dbname}"
