@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -15,25 +13,10 @@ from pathlib import Path
 import httpx
 import pytest
 
-from support.config import TEST_KEY_ENCRYPTION_KEY
+from support.commands import MATTRAN, command_env
+from support.servers import free_port
 
 pytestmark = pytest.mark.integration
-
-MATTRAN = str(Path(sys.executable).parent / "mattran")
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def command_env(**overrides: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("MATTRAN_") and k != "DATABASE_URL"}
-    env["MATTRAN_LOG_JSON"] = "false"
-    env["MATTRAN_KEY_ENCRYPTION_KEYS"] = TEST_KEY_ENCRYPTION_KEY
-    env.update(overrides)
-    return env
 
 
 @contextmanager
