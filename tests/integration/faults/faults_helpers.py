@@ -15,12 +15,8 @@ import msgspec
 import pytest
 
 from backend import db
-from backend.features.notify import vapid
-from backend.features.notify.service import NotifyService, notify
+from backend.features.notify.service import notify
 from backend.lib.clock import FrozenClock
-from backend.settings import Settings
-from schemas.notify import PushKeys, PushSubscriptionCreate
-from support.config import TEST_SEALER
 from support.push_stub import BrowserSubscription, PushServiceStub, ReceivedPush
 
 
@@ -65,18 +61,6 @@ class HeldStub(PushServiceStub):
         with contextlib.suppress(OSError, RuntimeError):  # the answer to a sender that is gone goes nowhere
             await super().__call__(scope, replay, send)
         return None
-
-
-async def subscribe_device(
-    settings: Settings, clock: FrozenClock, stub: PushServiceStub, account_id: uuid.UUID
-) -> BrowserSubscription:
-    """A browser of this account subscribed (as the web app does) with the server's current public key."""
-    key = await vapid.active_key(clock.now(), TEST_SEALER)
-    browser = stub.subscribe(application_server_key=key.keys.application_server_key)
-    sub = browser.subscription
-    data = PushSubscriptionCreate(endpoint=sub.endpoint, keys=PushKeys(p256dh=sub.p256dh, auth=sub.auth))
-    await NotifyService(settings, clock).subscribe(account_id, data, "Mozilla/5.0 (Linux; Android 14) Chrome/131")
-    return browser
 
 
 async def notify_event(clock: FrozenClock, account_id: uuid.UUID, key: str) -> uuid.UUID:

@@ -13,7 +13,7 @@ from datetime import timedelta
 
 import httpx
 import pytest
-from faults_helpers import HeldStub, copies_by_notification, eventually, notify_event, shown_once, subscribe_device
+from faults_helpers import HeldStub, copies_by_notification, eventually, notify_event, shown_once
 
 from backend import db
 from backend.features.notify.delivery import Dispatcher
@@ -22,6 +22,7 @@ from backend.settings import Settings
 from support.config import settings_for
 from support.identity import make_account
 from support.private_postgres import PrivatePostgres
+from support.push_devices import subscribe_device
 
 pytestmark = pytest.mark.integration
 

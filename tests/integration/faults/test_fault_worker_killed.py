@@ -16,7 +16,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from faults_helpers import HeldStub, copies_by_notification, eventually, notify_event, shown_once, subscribe_device
+from faults_helpers import HeldStub, copies_by_notification, eventually, notify_event, shown_once
 
 from backend import db
 from backend.features.jobs.app import opened
@@ -25,6 +25,7 @@ from backend.settings import MIN_PUSH_LEASE_SECONDS, Settings
 from support.commands import MATTRAN, command_env
 from support.config import settings_for
 from support.identity import make_account
+from support.push_devices import subscribe_device
 
 pytestmark = [pytest.mark.integration, pytest.mark.faults]
 

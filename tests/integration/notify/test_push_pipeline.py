@@ -13,7 +13,6 @@ from typing import Any
 import httpx
 import msgspec
 import pytest
-from push_helpers import subscribe_device
 
 from backend import db
 from backend.features.notify import repo
@@ -24,6 +23,7 @@ from backend.lib.clock import FrozenClock
 from backend.settings import Settings
 from schemas.notify import NotificationPreferencesUpdate, PushKeys, PushSubscriptionCreate, QuietHours
 from support.identity import make_account
+from support.push_devices import subscribe_device
 from support.push_stub import PushServiceStub, StubResponse
 
 pytestmark = pytest.mark.integration

@@ -10,7 +10,6 @@ import uuid
 from pathlib import Path
 
 import pytest
-from push_helpers import subscribe_device
 
 from backend import db
 from backend.features.notify import vapid
@@ -20,6 +19,7 @@ from backend.lib.clock import FrozenClock
 from backend.settings import Settings
 from support.config import TEST_KEY_ENCRYPTION_KEY, TEST_SEALER
 from support.identity import make_account
+from support.push_devices import subscribe_device
 from support.push_stub import PushServiceStub
 
 pytestmark = pytest.mark.integration

@@ -1,4 +1,4 @@
-"""Helpers of the notification tests (importable by name: the test folders are not packages)."""
+"""Push devices of the tests: a browser subscribed to the push stub as the web app subscribes it."""
 
 from __future__ import annotations
 
