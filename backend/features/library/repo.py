@@ -292,15 +292,6 @@ async def search_documents(tsquery: str, number: str, reader: Reader, filters: F
         )
 
 
-async def plan_for_each_query() -> None:
-    """Plan this transaction's statements for their actual parameters: the same search statement serves a
-    word in a handful of passages and one in most of them, which want different plans (index lookup or
-    reading in order). After five runs PostgreSQL may keep one generic plan for all parameters, and that
-    plan took 'nguoi & dan' from 70 ms to 700 ms at a million passages."""
-    async with db.connection() as conn:
-        await conn.execute("SET LOCAL plan_cache_mode = force_custom_plan")
-
-
 async def search_passages(
     tsquery: str, candidates_by: str, pairs: str, reader: Reader, filters: Filters, limit: int, candidates: int
 ) -> list[Any]:

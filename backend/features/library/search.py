@@ -164,7 +164,7 @@ async def search(principal: Principal | None, params: SearchParams) -> SearchRes
     )
     limit = min(params.limit, MAX_HITS)
     async with db.transaction():
-        await repo.plan_for_each_query()
+        await db.plan_for_each_query()
         common = common_terms(parsed.terms, await repo.term_statistics(parsed.terms))
         for round_ in parsed.rounds:
             documents = await repo.search_documents(round_.tsquery, parsed.number, reader, filters, limit)

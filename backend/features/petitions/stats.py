@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from backend.db import connection
+from backend import db
 from backend.features.petitions import repo
 from backend.features.registry.exports import ExportFormat, encode
 from backend.features.units import repo as units_repo
@@ -27,21 +27,30 @@ MAX_PERIOD_DAYS = 366
 
 _FIGURES = """
     count(*) AS received,
-    count(*) FILTER (WHERE p.answered_at IS NOT NULL AND NOT late.any) AS answered_on_time,
-    count(*) FILTER (WHERE p.answered_at IS NOT NULL AND late.any) AS answered_late,
-    count(*) FILTER (WHERE p.answered_at IS NULL AND p.due_at < $4
-                     AND p.state IN ('received', 'classified', 'assigned', 'forwarded', 'reopened')) AS open_overdue,
-    count(*) FILTER (WHERE p.state IN ('received', 'classified', 'assigned', 'forwarded', 'reopened')) AS open
+    count(*) FILTER (WHERE answered_at IS NOT NULL AND NOT late) AS answered_on_time,
+    count(*) FILTER (WHERE answered_at IS NOT NULL AND late) AS answered_late,
+    count(*) FILTER (WHERE answered_at IS NULL AND due_at < $4
+                     AND state IN ('received', 'classified', 'assigned', 'forwarded', 'reopened')) AS open_overdue,
+    count(*) FILTER (WHERE state IN ('received', 'classified', 'assigned', 'forwarded', 'reopened')) AS open
 """
-_LATE = """
-    CROSS JOIN LATERAL (
-        SELECT coalesce(bool_or(s.done_at > s.due_at), false) AS any
-        FROM petition_steps s WHERE s.petition_id = p.id AND s.step = 'answer'
-    ) late
-"""
-_COHORT = f"""
-    FROM petitions p {_LATE}
-    WHERE (p.origin_unit_path = $1 OR p.origin_unit_path LIKE $1 || '/%') AND p.created_at >= $2 AND p.created_at < $3
+# One pass over the cohort gives the total, the categories and the children: a petition's child below the
+# chosen unit is the next segment of its origin path (paths are the codes from the top, joined by '/'), so
+# each child's figures cover its whole subtree without matching every child's prefix against every petition.
+_ALL_FIGURES = f"""
+    SELECT GROUPING(category) = 0 AS by_category, GROUPING(child) = 0 AS by_child, category, child, {_FIGURES}
+    FROM (
+        SELECT coalesce(p.category_code, '') AS category, split_part(p.origin_unit_path, '/', $5) AS child,
+               p.answered_at, p.due_at, p.state,
+               -- Probes the index of late answers (petition_steps_late_answers), which holds only those.
+               EXISTS (
+                   SELECT FROM petition_steps s
+                   WHERE s.petition_id = p.id AND s.step = 'answer' AND s.done_at > s.due_at
+               ) AS late
+        FROM petitions p
+        WHERE (p.origin_unit_path = $1 OR p.origin_unit_path LIKE $1 || '/%')
+          AND p.created_at >= $2 AND p.created_at < $3
+    ) cohort
+    GROUP BY GROUPING SETS ((), (category), (child))
 """
 
 
@@ -72,37 +81,22 @@ class StatsService:
         end = datetime.combine(until + timedelta(days=1), time.min, tzinfo=VIETNAM)
         args = (unit["path"], start, end, self.clock.now())
         names = {row["code"]: row["name_vi"] for row in await repo.categories(active_only=False)}
-        async with connection() as conn:
-            total = await conn.fetchrow(f"SELECT {_FIGURES} {_COHORT}", *args)
-            by_category = await conn.fetch(
-                f"SELECT coalesce(p.category_code, '') AS key, {_FIGURES} {_COHORT} GROUP BY 1 ORDER BY 1", *args
-            )
-            # Each child's figures over its whole subtree: one prefix match per child.
-            counted = {
-                row["key"]: row
-                for row in await conn.fetch(
-                    f"""
-                    SELECT child.code AS key, {_FIGURES}
-                    FROM units child
-                    JOIN petitions p ON (p.origin_unit_path = child.path OR p.origin_unit_path LIKE child.path || '/%')
-                    {_LATE}
-                    WHERE child.parent = $5 AND p.origin_unit_path LIKE $1 || '/%'
-                      AND p.created_at >= $2 AND p.created_at < $3
-                    GROUP BY child.code
-                    """,
-                    *args,
-                    unit["code"],
-                )
-            }
+        child_segment = unit["path"].count("/") + 2
+        async with db.transaction(), db.connection() as conn:
+            await db.plan_for_each_query()
+            rows = await conn.fetch(_ALL_FIGURES, *args, child_segment)
             children = await conn.fetch(
                 "SELECT code, name FROM units WHERE parent = $1 AND valid_to IS NULL ORDER BY code", unit["code"]
             )
+        total = next((r for r in rows if not r["by_category"] and not r["by_child"]), None)
+        by_category = sorted((r for r in rows if r["by_category"]), key=lambda r: r["category"])
+        counted = {r["child"]: r for r in rows if r["by_child"] and r["child"]}
         return PetitionStats(
             since=since,
             until=until,
             unit_code=unit["code"],
             total=_row(unit["code"], unit["name"], total),
-            by_category=[_row(r["key"], names.get(r["key"], ""), r) for r in by_category],
+            by_category=[_row(r["category"], names.get(r["category"], ""), r) for r in by_category],
             by_unit=[_row(c["code"], c["name"], counted.get(c["code"])) for c in children],
         )
 

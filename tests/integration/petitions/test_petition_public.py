@@ -10,7 +10,7 @@ from datetime import timedelta
 import openpyxl
 import pytest
 from httpx import AsyncClient
-from petition_helpers import COMMUNE, Person, act, file_petition, png, upload
+from petition_helpers import COMMUNE, NEXT_COMMUNE, PROVINCE, Person, act, file_petition, png, upload
 
 from backend import db
 from backend.lib.clock import FrozenClock
@@ -76,6 +76,15 @@ async def test_figures_roll_up_and_export(client: AsyncClient, people: dict[str,
     assert by_unit[area] == 2  # the area's two, rolled up; the commune-level one is only in the total
     by_category = {row["key"]: row["received"] for row in stats["by_category"]}
     assert by_category == {"ha_tang": 1, "moi_truong": 1, "": 1}
+    province = await client.get(
+        "/api/v1/petitions/stats",
+        params={"unit": PROVINCE, "since": "2026-03-01", "until": "2026-03-31"},
+        headers=people["province"].headers,
+    )
+    assert province.status_code == 200, province.text
+    by_commune = {row["key"]: row["received"] for row in province.json()["by_unit"]}
+    assert by_commune[COMMUNE] == 3  # the commune's own and its area's, two levels down
+    assert by_commune[NEXT_COMMUNE] == 0 and province.json()["total"]["received"] == 3
 
     params = {"unit": COMMUNE, "since": "2026-03-01", "until": "2026-03-31"}
     as_csv = await client.get(
