@@ -112,9 +112,19 @@ async def plan_for_each_query() -> None:
 
 
 async def ping(seconds: float = 2.0) -> bool:
+    """Whether the database answers now, within `seconds`. A failure on a pooled connection may only mean that
+    connection died (the server restarted or ended it, and the pool has not noticed yet): then every pooled
+    connection is expired, so none of them fails a request later, and a new one asks once more."""
     try:
-        async with asyncio.timeout(seconds), connection() as conn:
-            return bool(await conn.fetchval("SELECT 1"))
-    except Exception as error:  # a probe: whatever went wrong, the database is not usable now
-        logger.warning("database ping failed: %r", error)
-        return False
+        async with asyncio.timeout(seconds):
+            for attempt in range(2):
+                try:
+                    async with connection() as conn:
+                        return bool(await conn.fetchval("SELECT 1"))
+                except Exception as error:  # a probe: whatever went wrong, this connection could not answer
+                    logger.warning("database ping failed: %r", error)
+                    if attempt == 0 and ENGINE.pool is not None:
+                        await ENGINE.pool.expire_connections()
+    except TimeoutError:
+        logger.warning("database ping timed out after %s s", seconds)
+    return False
