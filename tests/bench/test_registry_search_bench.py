@@ -17,16 +17,12 @@ word prefixes, several words, phone prefixes, street names) and opening househol
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import os
 import random
 import statistics
-import subprocess
-import sys
-import time
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx
@@ -36,9 +32,9 @@ from backend import db
 from backend.app import create_app
 from backend.lib.clock import Clock, SystemClock
 from backend.settings import Settings
-from support.config import TEST_KEY_ENCRYPTION_KEY, settings_for
+from support.config import settings_for
 from support.identity import access_token_for, bearer, make_account
-from support.servers import app_running, free_port
+from support.servers import app_running, mattran_serve
 
 pytestmark = pytest.mark.bench
 
@@ -56,36 +52,6 @@ SEARCHES = (
     "duong le loi", "pho hang bai", "tran phu", "0912", "0987", "12 hung vuong", "xom chua", "le thi hoa",
 )  # fmt: skip
 SEARCH_P95_MS, DETAIL_P95_MS = 25.0, 15.0
-
-
-@contextlib.contextmanager
-def served(settings: Settings, log: Path) -> Iterator[str]:
-    """`mattran serve` with WORKERS processes on a free port, logging JSON lines to log; its origin."""
-    port = free_port()
-    env = {
-        **os.environ,
-        "DATABASE_URL": settings.database_url,
-        "MATTRAN_PUBLIC_URL": settings.public_url,  # the issuer of the tokens made in this process
-        "MATTRAN_KEY_ENCRYPTION_KEYS": TEST_KEY_ENCRYPTION_KEY,
-        "MATTRAN_ENVIRONMENT": "test",
-        "MATTRAN_LOG_JSON": "true",
-        "MATTRAN_LOG_LEVEL": "INFO",
-    }
-    command = [sys.executable, "-c", "from backend.cli import main; main()", "serve", "--port", str(port)]
-    with log.open("w") as output:
-        process = subprocess.Popen([*command, "--workers", str(WORKERS)], env=env, stdout=output, stderr=output)
-        try:
-            origin = f"http://127.0.0.1:{port}"
-            for _ in range(600):
-                with contextlib.suppress(httpx.TransportError):
-                    if httpx.get(f"{origin}/health").status_code == 200:
-                        break
-                assert process.poll() is None, log.read_text()[-2000:]
-                time.sleep(0.1)
-            yield origin
-        finally:
-            process.terminate()
-            process.wait(30)
 
 
 def server_durations(log: Path, start: int) -> tuple[list[tuple[str, float]], int]:
@@ -201,7 +167,7 @@ async def test_search_and_detail_at_a_million_households(bench_settings: Setting
         return found, opened
 
     search_p95, detail_p95, search_p50, detail_p50 = [], [], [], []
-    with served(bench_settings, log) as origin:
+    with mattran_serve(bench_settings.database_url, bench_settings.public_url, WORKERS, log) as (origin, _):
         async with httpx.AsyncClient(base_url=origin, limits=httpx.Limits(max_connections=CLIENTS)) as http:
             await measure(http, CLIENTS)  # warms the caches; not counted
             for _ in range(RUNS):

@@ -24,7 +24,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -38,9 +37,9 @@ from backend.app import create_app
 from backend.lib.clock import Clock, SystemClock
 from backend.settings import Settings
 from support import petition_data
-from support.config import TEST_KEY_ENCRYPTION_KEY, settings_for
+from support.config import settings_for
 from support.identity import access_token_for, bearer, make_account
-from support.servers import app_running, free_port
+from support.servers import app_running, mattran_serve
 
 LOCUSTFILE = Path(__file__).with_name("locustfile.py")
 # Tokens outlive the whole run (three worker counts, warm-ups included); the server only checks their expiry.
@@ -230,40 +229,6 @@ def postmaster(database_url: str) -> int:
 # Server and Locust --------------------------------------------------------------------------------------
 
 
-@contextlib.contextmanager
-def served(settings: Settings, workers: int, log: Path) -> Iterator[tuple[str, int]]:
-    """`mattran serve --workers` on a free port with the bench tests' environment; its origin and pid."""
-    port = free_port()
-    env = {
-        **os.environ,
-        "DATABASE_URL": settings.database_url,
-        "MATTRAN_PUBLIC_URL": settings.public_url,  # the issuer of the tokens made in this process
-        "MATTRAN_KEY_ENCRYPTION_KEYS": TEST_KEY_ENCRYPTION_KEY,
-        "MATTRAN_ENVIRONMENT": "test",
-        "MATTRAN_LOG_JSON": "true",
-        "MATTRAN_LOG_LEVEL": "INFO",
-        "MATTRAN_ANONYMOUS_WRITES_PER_MINUTE": str(ANONYMOUS_WRITES_PER_MINUTE),
-    }
-    command = [sys.executable, "-c", "from backend.cli import main; main()", "serve", "--port", str(port)]
-    with log.open("w") as output:
-        process = subprocess.Popen([*command, "--workers", str(workers)], env=env, stdout=output, stderr=output)
-        try:
-            origin = f"http://127.0.0.1:{port}"
-            for _ in range(1200):
-                with contextlib.suppress(httpx.TransportError):
-                    if httpx.get(f"{origin}/health").status_code == 200:
-                        break
-                if process.poll() is not None:
-                    raise RuntimeError(f"the server stopped:\n{log.read_text()[-3000:]}")
-                time.sleep(0.1)
-            else:
-                raise RuntimeError("the server did not answer /health within 120 s")
-            yield origin, process.pid
-        finally:
-            process.terminate()
-            process.wait(60)
-
-
 def locust(origin: str, users: int, seconds: int, people_file: Path, think: float, csv_prefix: Path | None) -> None:
     command = [
         sys.executable, "-m", "locust", "-f", str(LOCUSTFILE), "--headless", "--host", origin,
@@ -323,7 +288,9 @@ class Run:
 
 def measure(args: argparse.Namespace, settings: Settings, people_file: Path, workdir: Path, workers: int) -> Run:
     pg = postmaster(settings.database_url)
-    with served(settings, workers, workdir / f"server-{workers}.log") as (origin, server_pid):
+    log = workdir / f"server-{workers}.log"
+    writes = {"MATTRAN_ANONYMOUS_WRITES_PER_MINUTE": str(ANONYMOUS_WRITES_PER_MINUTE)}
+    with mattran_serve(settings.database_url, settings.public_url, workers, log, writes) as (origin, server_pid):
         load_before = Path("/proc/loadavg").read_text().split()[:3]
         locust(origin, args.users, args.warmup, people_file, args.think, None)
         prefix = workdir / f"workers-{workers}"

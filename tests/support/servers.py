@@ -1,18 +1,26 @@
 """Real HTTP servers on 127.0.0.1 inside the test's event loop (uvicorn), for code that must meet a
-network peer: the provider seen by an OIDC client library, push services, back-channel logout receivers."""
+network peer: the provider seen by an OIDC client library, push services, back-channel logout receivers;
+and `mattran serve` in a process of its own for the benchmarks and the load test."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import socket
-from collections.abc import AsyncIterator, Iterator
+import subprocess
+import sys
+import time
+from collections.abc import AsyncIterator, Iterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import httpx
 import uvicorn
+
+from support.config import TEST_KEY_ENCRYPTION_KEY
 
 
 @dataclass
@@ -131,3 +139,41 @@ async def app_client(app: Any) -> AsyncIterator[httpx.AsyncClient]:
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="https://testserver") as http:
             yield http
+
+
+@contextlib.contextmanager
+def mattran_serve(
+    database_url: str, public_url: str, workers: int, log: Path, env: Mapping[str, str] | None = None
+) -> Iterator[tuple[str, int]]:
+    """`mattran serve --workers N` in a process of its own on a free port, as the benchmarks run it (test keys,
+    JSON access log to `log`), once it answers /health; its origin and pid. `public_url` is the issuer of the
+    tokens the caller makes in its own process."""
+    port = free_port()
+    environment = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "MATTRAN_PUBLIC_URL": public_url,
+        "MATTRAN_KEY_ENCRYPTION_KEYS": TEST_KEY_ENCRYPTION_KEY,
+        "MATTRAN_ENVIRONMENT": "test",
+        "MATTRAN_LOG_JSON": "true",
+        "MATTRAN_LOG_LEVEL": "INFO",
+        **(env or {}),
+    }
+    command = [sys.executable, "-c", "from backend.cli import main; main()", "serve", "--port", str(port)]
+    with log.open("w") as output:
+        process = subprocess.Popen([*command, "--workers", str(workers)], env=environment, stdout=output, stderr=output)
+        try:
+            origin = f"http://127.0.0.1:{port}"
+            for _ in range(1200):
+                with contextlib.suppress(httpx.TransportError):
+                    if httpx.get(f"{origin}/health").status_code == 200:
+                        break
+                if process.poll() is not None:
+                    raise RuntimeError(f"the server stopped:\n{log.read_text()[-3000:]}")
+                time.sleep(0.1)
+            else:
+                raise RuntimeError("the server did not answer /health within 120 s")
+            yield origin, process.pid
+        finally:
+            process.terminate()
+            process.wait(60)
