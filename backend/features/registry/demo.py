@@ -29,7 +29,7 @@ PURPOSES = ("Thăm hỏi hộ nghèo", "Nắm tình hình dân cư", "Vận đ�
 RESIDENT_COLUMNS = (
     "id", "household_id", "unit_path", "full_name", "name_folded", "gender", "birth_year", "relation_to_head",
     "phone", "phone_digits", "memberships", "version", "field_versions", "create_fingerprint", "created_by",
-    "created_at", "updated_by", "updated_at",
+    "created_at", "updated_by", "updated_at", "address_sort",
 )  # fmt: skip
 ACTOR = "demo"
 
@@ -98,7 +98,8 @@ async def seed_demo_households(clock: Clock, seed: int, count: int) -> dict[str,
 
 async def _load(households: list[tuple[Any, ...]], residents: list[tuple[Any, ...]], totals: dict[str, int]) -> None:
     await repo.copy_rows("households", repo.HOUSEHOLD_COPY_COLUMNS, households)
-    await repo.copy_rows("residents", RESIDENT_COLUMNS, residents)
+    sorts = await repo.address_sorts({row[1] for row in residents})
+    await repo.copy_rows("residents", RESIDENT_COLUMNS, [(*row, sorts[row[1]]) for row in residents])
     totals["households"] += len(households)
     totals["residents"] += len(residents)
     households.clear()

@@ -23,7 +23,7 @@ import json
 import re
 import uuid
 import zipfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, NamedTuple
@@ -110,7 +110,7 @@ RESIDENT_COLUMNS = (
     "id", "household_id", "unit_path", "full_name", "name_folded", "gender", "birth_date", "birth_year",
     "relation_to_head", "phone", "phone_digits", "ethnicity", "religion", "id_number", "id_number_hash",
     "memberships", "version", "field_versions", "create_fingerprint", "created_by", "created_at", "updated_by",
-    "updated_at",
+    "updated_at", "address_sort",
 )  # fmt: skip
 _RESIDENT_TYPES = {f.name: f.type for f in msgspec.structs.fields(ResidentCreate)}
 _HOUSEHOLD_TYPES = {f.name: f.type for f in msgspec.structs.fields(HouseholdCreate)}
@@ -1042,10 +1042,11 @@ class ImportService:
             await _map_codes(conn, result)
             await _set_heads(conn, [h for h in result.households.values() if h.existing and h.head_id], actor, now)
             done = len(result.residents) - len(residents)
+            sorts = await repo.address_sorts({r.household.id for r in residents})
             for start in range(0, len(residents), COPY_BATCH):
                 batch = residents[start : start + COPY_BATCH]
                 await conn.copy_records_to_table(
-                    "residents", records=_resident_records(batch, fingerprint, actor, now),
+                    "residents", records=_resident_records(batch, sorts, fingerprint, actor, now),
                     columns=list(RESIDENT_COLUMNS),
                 )  # fmt: skip
                 done += len(batch)
@@ -1089,12 +1090,12 @@ def _household_records(
 
 
 def _resident_records(
-    residents: Sequence[ResidentDraft], fingerprint: str, actor: str, now: datetime
+    residents: Sequence[ResidentDraft], sorts: Mapping[uuid.UUID, str], fingerprint: str, actor: str, now: datetime
 ) -> Iterator[tuple[Any, ...]]:
     for r in residents:
         yield (r.id, r.household.id, r.household.area.path, r.full_name, r.name_folded, r.gender, r.birth_date,
                r.birth_year, r.relation, r.phone, r.phone_digits, r.ethnicity, r.religion, r.id_number, r.id_hash,
-               "[]", 1, "{}", fingerprint, actor, now, actor, now)  # fmt: skip
+               "[]", 1, "{}", fingerprint, actor, now, actor, now, sorts[r.household.id])  # fmt: skip
 
 
 async def _map_codes(conn: Any, result: Analysis) -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any, NamedTuple
 
@@ -217,26 +217,29 @@ async def search_households(
     keyset = "TRUE"
     if after is not None:
         keyset = (
-            f"(best.match, h.address_sort, h.id) > ({_param(after[0], args)}, {_param(after[1], args)},"
+            f"(match, address_sort, household_id) > ({_param(after[0], args)}, {_param(after[1], args)},"
             f" {_param(after[2], args, '::uuid')})"
         )
+    # Residents carry their household's address_sort (registry migration 2026-12-03T14:30), so the matches
+    # are ranked and paged without reading their households; only the page's are read. A live resident
+    # always belongs to a live household (a household is deleted only without live members).
     sql = f"""
         WITH hits AS (
-            SELECT h.id AS household_id, {address_rank} AS match FROM households h
+            SELECT h.id AS household_id, {address_rank} AS match, h.address_sort FROM households h
             WHERE h.deleted_at IS NULL AND {h_scope} AND {h_within} AND {address_condition}
             UNION ALL
-            SELECT r.household_id, {resident_rank} FROM residents r
+            SELECT r.household_id, {resident_rank}, r.address_sort FROM residents r
             WHERE r.deleted_at IS NULL AND {r_scope} AND {r_within} AND {resident_condition}
-        ), best AS (SELECT household_id, min(match) AS match FROM hits GROUP BY household_id),
-        page AS (
-            SELECT h.id, best.match FROM best JOIN households h ON h.id = best.household_id
-            WHERE h.deleted_at IS NULL AND {keyset}
-            ORDER BY best.match, h.address_sort, h.id LIMIT {_param(limit, args)}
+        ), best AS (
+            SELECT household_id, min(match) AS match, min(address_sort) AS address_sort FROM hits GROUP BY household_id
+        ), page AS (
+            SELECT household_id, match FROM best WHERE {keyset}
+            ORDER BY match, address_sort, household_id LIMIT {_param(limit, args)}
         )
         -- The head's name only for the page, not for every household matching a common name.
-        SELECT {HOUSEHOLD_COLUMNS}, page.match, h.address_sort FROM page JOIN households h ON h.id = page.id
+        SELECT {HOUSEHOLD_COLUMNS}, page.match, h.address_sort FROM page JOIN households h ON h.id = page.household_id
         LEFT JOIN residents head ON head.id = h.head_resident_id AND head.deleted_at IS NULL
-        ORDER BY page.match, h.address_sort, h.id"""
+        WHERE h.deleted_at IS NULL ORDER BY page.match, h.address_sort, h.id"""
     async with connection() as conn, conn.transaction():
         # Parallel workers take longer to start than these lookups take to run on a busy server, and the
         # estimates for word prefixes are coarse enough to tempt the planner into them.
@@ -539,6 +542,17 @@ HOUSEHOLD_COPY_COLUMNS = (
     "status", "head_resident_id", "version", "field_versions", "create_fingerprint", "created_by", "created_at",
     "updated_by", "updated_at",
 )  # fmt: skip
+
+
+async def address_sorts(household_ids: Collection[uuid.UUID]) -> dict[uuid.UUID, str]:
+    """The listing order (address_sort) of these households: bulk loads send it with the residents they
+    COPY, so that the database need not look each one up (the trigger of registry migration 2026-12-03T14:30
+    does, for rows that come without it)."""
+    async with connection() as conn:
+        rows = await conn.fetch(
+            "SELECT id, address_sort FROM households WHERE id = ANY($1::uuid[])", list(household_ids)
+        )
+    return {row["id"]: row["address_sort"] for row in rows}
 
 
 async def copy_rows(table: str, columns: Sequence[str], records: Sequence[tuple[Any, ...]]) -> None:

@@ -8,6 +8,7 @@ from typing import Any
 
 from httpx import AsyncClient
 
+from backend import db
 from support.identity import bearer
 
 COMMUNE, NEXT_COMMUNE, PROVINCE = "00070", "00073", "01"
@@ -36,3 +37,15 @@ async def add_resident(http: AsyncClient, who: Person, household_id: str, full_n
     response = await http.post("/api/v1/residents", json=body, headers=who.headers)
     assert response.status_code == 201, response.text
     return dict(response.json())
+
+
+async def residents_out_of_listing_order() -> int:
+    """Residents whose copy of their household's listing order (address_sort, which household searches rank
+    ties by) differs from the household's: none, whatever wrote the rows."""
+    async with db.connection() as conn:
+        return int(
+            await conn.fetchval(
+                "SELECT count(*) FROM residents r JOIN households h ON h.id = r.household_id"
+                " WHERE r.address_sort IS DISTINCT FROM h.address_sort"
+            )
+        )

@@ -13,7 +13,7 @@ import asyncpg
 import openpyxl
 import pytest
 from httpx import AsyncClient
-from registry_helpers import Person, add_household, add_resident
+from registry_helpers import Person, add_household, add_resident, residents_out_of_listing_order
 
 from backend import db
 from backend.features.audit.service import first_broken_entry
@@ -174,6 +174,7 @@ async def test_valid_file_loads_all_rows_and_reimport_does_not_duplicate(
     assert await first_broken_entry() is None
     found = await client.get("/api/v1/residents", params={"q": "nguyen van an"}, headers=people["cadre_a"].headers)
     assert [item["full_name"] for item in found.json()["items"]] == ["Nguyễn Văn An"]
+    assert await residents_out_of_listing_order() == 0  # the load sent each household's address_sort
 
 
 def _snapshot(result: Analysis | None) -> Any:

@@ -11,7 +11,7 @@ from typing import Any
 import msgspec
 import pytest
 from httpx import AsyncClient
-from registry_helpers import Person, add_household
+from registry_helpers import Person, add_household, residents_out_of_listing_order
 
 from backend import db
 from backend.app import MattranApp
@@ -180,6 +180,7 @@ async def test_household_resident_and_visit_created_offline(client: AsyncClient,
     assert masked["resident"]["fields"]["masked_fields"] == ["id_number", "religion"]
     assert await sensitive_reads_of(resident["entity_id"]) == 1
     assert await first_broken_entry() is None
+    assert await residents_out_of_listing_order() == 0
 
 
 async def test_bad_fields_are_rejected_naming_the_field(client: AsyncClient, people: dict[str, Person]) -> None:

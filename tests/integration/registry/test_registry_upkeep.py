@@ -11,7 +11,7 @@ from typing import Any
 import asyncpg
 import pytest
 from httpx import AsyncClient
-from registry_helpers import Person, add_household
+from registry_helpers import Person, add_household, add_resident, residents_out_of_listing_order
 
 from backend import db
 from backend.features.jobs.app import JOBS
@@ -130,6 +130,7 @@ async def test_renaming_an_area_refreshes_its_households_search_text(
     cadre, officer = people["cadre_a"], people["officer"]
     numbers = {n: (await add_household(client, cadre, house_number=n, street="Phố Huế"))["id"] for n in ("3", "4")}
     other_area = (await add_household(client, people["cadre_b"], house_number="3", street="Phố Huế"))["id"]
+    await add_resident(client, cadre, numbers["3"], "Đinh Văn Tùng")  # carries the household's order
     assert await search(client, officer, "pho hue to dan pho so 5") == set(numbers.values())
     renamed = await client.patch(
         f"/api/v1/units/{cadre.area}", json={"name": "Tổ dân phố Hoa Sữa"}, headers=officer.headers
@@ -139,6 +140,7 @@ async def test_renaming_an_area_refreshes_its_households_search_text(
     assert await search(client, officer, "3 pho hue hoa sua") == {numbers["3"]}
     assert await search(client, officer, "to dan pho so 5") == set()
     assert await search(client, officer, "to dan pho so 6") == {other_area}
+    assert await residents_out_of_listing_order() == 0  # the new name is part of the households' order
 
 
 async def test_households_are_listed_in_natural_order_of_house_numbers(

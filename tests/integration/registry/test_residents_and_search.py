@@ -8,7 +8,7 @@ import uuid
 import asyncpg
 import pytest
 from httpx import AsyncClient
-from registry_helpers import Person, add_household, add_resident
+from registry_helpers import Person, add_household, add_resident, residents_out_of_listing_order
 
 from backend import db
 from backend.features.audit.service import first_broken_entry
@@ -93,6 +93,41 @@ async def test_search_ties_are_in_natural_order_of_house_numbers(
         assert seen == natural, q
     listed = await client.get("/api/v1/households", params={"unit": cadre.area}, headers=cadre.headers)
     assert [item["house_number"] for item in listed.json()["items"]] == natural
+
+
+async def test_search_ties_follow_a_household_edited_or_a_resident_moved(
+    client: AsyncClient, people: dict[str, Person]
+) -> None:
+    """Residents carry their household's listing order (registry migration 2026-12-03T14:30): it follows
+    an edited house number and a resident who moves to another household."""
+    cadre = people["cadre_a"]
+    households = {n: await add_household(client, cadre, house_number=n, street="Phố Lò Đúc") for n in ("2", "10")}
+    members = {n: await add_resident(client, cadre, households[n]["id"], "Vương Văn Khải") for n in households}
+    mover = await add_resident(client, cadre, households["10"]["id"], "Vương Thị Khuê")
+
+    async def numbers(q: str) -> list[str]:
+        response = await client.get("/api/v1/households", params={"q": q}, headers=cadre.headers)
+        assert response.status_code == 200, response.text
+        return [item["house_number"] for item in response.json()["items"]]
+
+    assert await numbers("vuong van khai") == ["2", "10"]
+    edited = await client.patch(
+        f"/api/v1/households/{households['2']['id']}",
+        json={"house_number": "20", "version": households["2"]["version"]},
+        headers=cadre.headers,
+    )
+    assert edited.status_code == 200, edited.text
+    assert await numbers("vuong van khai") == ["10", "20"]
+    assert await numbers("vuong thi khue") == ["10"]
+    moved = await client.patch(
+        f"/api/v1/residents/{mover['id']}",
+        json={"household_id": households["2"]["id"], "version": mover["version"]},
+        headers=cadre.headers,
+    )
+    assert moved.status_code == 200, moved.text
+    assert await numbers("vuong thi khue") == ["20"]
+    assert await numbers("vuong") == ["10", "20"]
+    assert members and await residents_out_of_listing_order() == 0
 
 
 async def test_search_by_phone_and_id_number(client: AsyncClient, people: dict[str, Person]) -> None:
