@@ -93,6 +93,7 @@ async def seed_demo_households(clock: Clock, seed: int, count: int) -> dict[str,
             if len(households) == BATCH:
                 await _load(households, residents, totals)
         await _load(households, residents, totals)
+    await repo.settle_after_bulk_load()
     return totals
 
 
