@@ -154,7 +154,7 @@ def _communes(paths: list[str], unit_path: str | None) -> list[str] | None:
     """The communes a search lies within (the third part of TW/<province>/<commune>/...): those of ?unit=
     when it is a commune or below, else those of the scope; None when that is wider than communes."""
     narrowest = [unit_path] if unit_path is not None and unit_path.count("/") >= 2 else paths
-    codes = {path.split("/")[2].lower() if path.count("/") >= 2 else "" for path in narrowest}
+    codes = {path.split("/")[2] if path.count("/") >= 2 else "" for path in narrowest}
     if not codes or not all(code.isascii() and code.isalnum() for code in codes):
         return None
     return sorted(codes)
@@ -167,7 +167,7 @@ def _words_match(text: str, unit_path: str, search: Search, communes: list[str] 
     if communes is None:
         return f"to_tsvector('simple', {text}) @@ to_tsquery('simple', {_param(search.tsquery, args)})"
     words = search_terms(search.folded)
-    query = " | ".join("(" + " & ".join(f"c{code}x{word}:*" for word in words) + ")" for code in communes)
+    query = " | ".join("(" + " & ".join(f"c{code.lower()}x{word}:*" for word in words) + ")" for code in communes)
     commune_words = rf"regexp_replace({text}, '(\S+)', 'c' || split_part({unit_path}, '/', 3) || 'x\1', 'g')"
     return f"to_tsvector('simple', {commune_words}) @@ to_tsquery('simple', {_param(query, args)})"
 
@@ -182,7 +182,12 @@ def _resident_match(search: Search, args: list[Any], communes: list[str] | None)
         id_hash = _param(search.id_hash, args)
         phone_prefix = _param(f"{search.phone_prefix}%", args)
         phone = _param(search.phone_prefix, args)
-        condition = f"(r.id_number_hash = {id_hash} OR r.phone_digits LIKE {phone_prefix})"
+        phone_match = f"r.phone_digits LIKE {phone_prefix}"
+        if communes is not None:
+            # Through the index of each commune's phones (registry migration 2026-12-03T15:30): a carrier's
+            # prefix ("0912") is shared by a phone in fifty nationwide, all of them read by the plain index.
+            phone_match = f"split_part(r.unit_path, '/', 3) = ANY({_param(communes, args)}::text[]) AND {phone_match}"
+        condition = f"(r.id_number_hash = {id_hash} OR ({phone_match}))"
         return condition, f"CASE WHEN r.id_number_hash = {id_hash} OR r.phone_digits = {phone} THEN 0 ELSE 1 END"
     exact = _param(search.folded, args)
     prefix, suffix = _param(search.folded + " %", args), _param("% " + search.folded, args)

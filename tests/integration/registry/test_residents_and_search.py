@@ -140,6 +140,12 @@ async def test_search_by_phone_and_id_number(client: AsyncClient, people: dict[s
     assert await search(client, people["cadre_a"], "001190012345") == ["Phạm Thu Hà"]
     assert await search(client, people["cadre_a"], "001190012346") == []
     assert await search(client, people["cadre_b"], "001190012345") == []
+    # A phone prefix within a commune goes through the commune's phones, wider scopes through all phones;
+    # the scope holds either way (cadre_b: the other area of the same commune; neighbour: another commune).
+    for who, found in (("cadre_a", ["Phạm Thu Hà"]), ("officer", ["Phạm Thu Hà"]), ("province", ["Phạm Thu Hà"]),
+                       ("cadre_b", []), ("neighbour", [])):  # fmt: skip
+        assert await search(client, people[who], "0912") == found, who
+        assert len(await search(client, people[who], "0912", path="households")) == len(found), who
 
 
 async def audit_rows(database: str, action: str) -> list[asyncpg.Record]:
