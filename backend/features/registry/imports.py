@@ -984,6 +984,7 @@ class ImportService:
         except BaseException:
             await self._finish(job_id, "failed", None)
             raise
+        await repo.merge_pending_search_words()
         return job_view(await self._job_row(principal, job_id), language)
 
     async def _finish(self, job_id: uuid.UUID, status: str, result: Analysis | None) -> None:

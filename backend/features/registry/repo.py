@@ -7,10 +7,13 @@ Column names in the dynamic SET and WHERE parts come from this module and the sc
 from __future__ import annotations
 
 import json
+import logging
 import uuid
 from collections.abc import Collection, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any, NamedTuple
+
+import asyncpg
 
 from backend.db import connection
 from backend.lib.access import scope_sql
@@ -37,6 +40,8 @@ CONSENT_COLUMNS = (
     " c.withdrawn_at, c.create_fingerprint"
 )
 JSON_COLUMNS = frozenset({"field_versions", "memberships"})
+
+logger = logging.getLogger("mattran.registry")
 
 
 class Search(NamedTuple):
@@ -571,6 +576,29 @@ async def address_sorts(household_ids: Collection[uuid.UUID]) -> dict[uuid.UUID,
             "SELECT id, address_sort FROM households WHERE id = ANY($1::uuid[])", list(household_ids)
         )
     return {row["id"]: row["address_sort"] for row in rows}
+
+
+# The registry's GIN indexes (words, and each commune's words): PostgreSQL queues their new entries in a
+# pending list (fastupdate) that every search of the index reads in full until it is merged.
+SEARCH_WORD_INDEXES = (
+    "households_address_search", "households_address_commune", "residents_name_search", "residents_name_commune",
+)  # fmt: skip
+
+
+async def merge_pending_search_words() -> None:
+    """Merge the search indexes' pending lists now, after an import committed. Left to autovacuum, which at
+    a million households comes only after a fifth of the table has changed, the up to 4 MB an import leaves
+    there are read by every search in the country: 30,000 imported residents (310 pending pages) made a
+    search with no match take 6.4 ms instead of 1.2, `dang` in a commune 16 ms instead of 6.8; merging
+    them took 0.5 s. The import has committed: a failure here only leaves the list to autovacuum."""
+    try:
+        async with connection() as conn:
+            await conn.execute(
+                "SELECT gin_clean_pending_list(name::regclass) FROM unnest($1::text[]) AS name",
+                list(SEARCH_WORD_INDEXES),
+            )
+    except asyncpg.PostgresError as error:
+        logger.warning("registry: search words left pending after an import: %r", error)
 
 
 async def settle_after_bulk_load() -> None:
