@@ -6,7 +6,7 @@ DESCRIPTION = "registry: search indexes merge their pending words every 512 kB i
 
 STATEMENTS = [
     # GIN queues new entries in a pending list that every search of the index reads in full: with 4 MB
-    # (the default) a search with no match took 6.4 instead of 1.2 ms at a full list; the cadres' steady
+    # (the default) a search with no match took 6.4 instead of 1.2 ms at 310 pending pages; the cadres' steady
     # trickle of edits keeps the lists somewhere between empty and full. Imports merge theirs at the end
     # (repo.merge_pending_search_words).
     *(
