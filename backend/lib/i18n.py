@@ -1621,6 +1621,7 @@ MESSAGES: Final[dict[str, dict[Language, str]]] = {
     "pwa.home.congress": {"vi": "Tiến độ, kết quả đại hội các cấp", "en": "Congress progress and results"},
     "pwa.home.report": {"vi": "Số liệu tuần báo cáo cấp trên", "en": "Weekly figures reported upward"},
     "pwa.home.units": {"vi": "Tỉnh, xã, khu dân cư", "en": "Provinces, communes, areas"},
+    "pwa.home.system": {"vi": "Cơ sở dữ liệu, dung lượng, sao lưu", "en": "Database, disk space, backups"},
     "pwa.home.notes": {"vi": "Ghi nhanh, dùng được khi mất mạng", "en": "Quick notes, work offline"},
     "pwa.home.notifications": {"vi": "Việc được giao, hạn sắp đến", "en": "Assignments, coming deadlines"},
     "pwa.home.file": {"vi": "Gửi ý kiến của bạn tới Mặt trận", "en": "Send your concern to the Front"},

@@ -14,7 +14,6 @@ import uuid
 from collections.abc import Awaitable, Callable
 from datetime import date, datetime, timedelta
 from functools import cached_property
-from pathlib import Path
 from typing import Any
 
 import msgspec
@@ -173,8 +172,7 @@ class PetitionService:
 
     @cached_property
     def storage(self) -> attachments.Storage:
-        folder = self.settings.petitions_storage_dir or str(Path(self.settings.data_dir) / "petitions")
-        return attachments.LocalStorage(Path(folder))
+        return attachments.LocalStorage(self.settings.petitions_storage_path)
 
     @property
     def grace(self) -> timedelta:

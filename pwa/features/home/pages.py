@@ -6,6 +6,7 @@ from typing import Any
 
 from reactpy import component, html
 
+from backend.features.system.service import may_see_system
 from pwa.session import PageSession
 
 # (path, title key, what-it-is-for key)
@@ -20,6 +21,8 @@ STAFF_APPS = (
     ("/notes", "pwa.notes.title", "pwa.home.notes"),
     ("/notifications", "pwa.push.title", "pwa.home.notifications"),
 )
+# Only for central administrators: others would get the page's 404.
+ADMIN_APPS = (("/system", "pwa.system.title", "pwa.home.system"),)
 CITIZEN_APPS = (
     ("/petitions/new", "pwa.petitions.new", "pwa.home.file"),
     ("/petitions/track", "pwa.petitions.track", "pwa.home.track"),
@@ -56,7 +59,7 @@ def HomePage(session: PageSession, data: dict[str, Any]) -> Any:
             html.h1(session.t("pwa.name")),
             html.p({"class_name": "lead"}, session.t("pwa.hello", name=session.display_name or "")),
             html.h2(session.t("pwa.home.apps")),
-            app_cards(session, STAFF_APPS),
+            app_cards(session, STAFF_APPS + (ADMIN_APPS if may_see_system(session.principal) else ())),
             html.h2(session.t("pwa.home.public")),
             app_cards(session, CITIZEN_APPS[:3]),
         )

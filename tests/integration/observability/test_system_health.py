@@ -85,10 +85,12 @@ async def test_the_page_renders_for_an_admin_only(
     await make_account(settings, clock, "xa", "commune_officer", "00070")
     await web_sign_in(client, "xa")
     assert (await client.get("/system")).status_code == 404
+    assert 'href="/system"' not in (await client.get("/")).text  # no card leading to a 404
     client.cookies.clear()
 
     await make_account(settings, clock, "quan.tri", "central_admin", "TW")
     await web_sign_in(client, "quan.tri")
+    assert 'href="/system"' in (await client.get("/")).text  # the home page's card for admins
     page = await client.get("/system")
     assert page.status_code == 200
     text = html.unescape(page.text)
