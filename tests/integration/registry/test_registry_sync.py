@@ -471,6 +471,33 @@ async def test_pulls_are_scoped_incremental_and_carry_tombstones(
     assert {theirs["entity_id"], mine[0]["entity_id"]} <= {c["entity_id"] for c in officer["changes"]}
 
 
+async def test_an_address_edit_sends_the_household_not_its_unchanged_residents(
+    client: AsyncClient, people: dict[str, Person]
+) -> None:
+    """Residents keep a copy of their household's listing order (address_sort, for the search); the
+    trigger that updates that copy is not an edit a device must download again."""
+    cadre = people["cadre_a"]
+    household = new_household(cadre.area, house_number="7")
+    residents = [
+        op("resident", "create", uuid.uuid4(), {"household_id": household["entity_id"], "full_name": name})
+        for name in ("Lò Văn Páo", "Lò Thị Xuân")
+    ]
+    await sync(client, cadre, [household, *residents])
+    first = await sync(client, cadre, [], pull=True)
+    assert len(first["changes"]) == 3
+
+    await sync(client, cadre, [op("household", "update", household["entity_id"], {"house_number": "17"}, base=1)])
+    moved_on = await sync(client, cadre, [], pull=True, cursor=first["cursor"])
+    assert [c["entity_id"] for c in moved_on["changes"]] == [household["entity_id"]]
+    assert moved_on["changes"][0]["fields"]["house_number"] == "17"
+    assert await residents_out_of_listing_order() == 0  # the copy did change
+
+    # A real edit of a resident is still sent.
+    await sync(client, cadre, [op("resident", "update", residents[0]["entity_id"], {"phone": "0912000111"}, base=1)])
+    edited = await sync(client, cadre, [], pull=True, cursor=moved_on["cursor"])
+    assert [c["entity_id"] for c in edited["changes"]] == [residents[0]["entity_id"]]
+
+
 async def test_an_area_is_pulled_in_pages_across_entities(
     client: AsyncClient, people: dict[str, Person], app: MattranApp
 ) -> None:
