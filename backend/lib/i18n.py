@@ -254,6 +254,11 @@ MESSAGES: Final[dict[str, dict[Language, str]]] = {
     "pwa.account.sessions": {"vi": "Các phiên đăng nhập", "en": "Signed-in sessions"},
     "pwa.account.current": {"vi": "Phiên này", "en": "This session"},
     "pwa.account.roles": {"vi": "Vai trò", "en": "Roles"},
+    "pwa.role.central_admin": {"vi": "Quản trị viên Trung ương", "en": "Central administrator"},
+    "pwa.role.province_officer": {"vi": "Cán bộ Mặt trận cấp tỉnh", "en": "Provincial Front officer"},
+    "pwa.role.commune_officer": {"vi": "Cán bộ Mặt trận cấp xã", "en": "Commune Front officer"},
+    "pwa.role.area_cadre": {"vi": "Cán bộ khu dân cư", "en": "Residential-area cadre"},
+    "pwa.role.citizen": {"vi": "Người dân", "en": "Citizen"},
     "pwa.outbox.waiting": {"vi": "Đang chờ gửi ({count})", "en": "Waiting to send ({count})"},
     "pwa.outbox.sent": {"vi": "Đã gửi hết dữ liệu chờ.", "en": "Everything waiting has been sent."},
     "pwa.outbox.unsent_logout": {

@@ -7,8 +7,10 @@ import os
 import pytest
 from playwright.async_api import BrowserContext, Page, expect
 
+from backend.lib.clock import SystemClock
 from pwa.assets import STATIC_DIR
-from support.browser import service_worker_in_control
+from support.browser import service_worker_in_control, sign_in
+from support.identity import make_account
 from support.servers import LiveApp
 
 
@@ -51,3 +53,17 @@ async def test_screenshots_for_the_manifest(page: Page, live_app: LiveApp) -> No
     await page.screenshot(path=str(target / "phone.png"))
     await page.set_viewport_size({"width": 1280, "height": 800})
     await page.screenshot(path=str(target / "wide.png"))
+
+
+async def test_signed_in_pages_fit_a_360_pixel_phone(page: Page, live_app: LiveApp) -> None:
+    """The header carries the signed-in name ("Cán bộ khu dân cư (demo)" pushed every page to 412 px, so the
+    whole page, bottom bar included, scrolled sideways on a 360 px phone): a long name is cut short there and
+    wraps in the page (/account's title); the role is named in words, not by its code."""
+    await make_account(live_app.settings, SystemClock(), "ten.rat.dai.cua.mot.can.bo", "commune_officer", "00070")
+    await sign_in(page, live_app.origin, "ten.rat.dai.cua.mot.can.bo", "/")
+    for path in ("/", "/areas", "/petitions", "/library", "/account"):
+        await page.goto(live_app.origin + path)
+        await expect(page.locator(".who")).to_contain_text("Cán bộ")
+        widths = await page.evaluate("[document.documentElement.scrollWidth, document.documentElement.clientWidth]")
+        assert widths == [360, 360], path
+    await expect(page.locator("main li").first).to_have_text("Cán bộ Mặt trận cấp xã · Phường Hoàn Kiếm")

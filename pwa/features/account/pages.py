@@ -31,7 +31,12 @@ def AccountPage(session: PageSession, data: dict[str, Any]) -> Any:
         html.h1(account.display_name),
         html.p({"class_name": "muted"}, account.username),
         html.h2(session.t("pwa.account.roles")),
-        html.ul(*[html.li({"key": f"{r.role}-{r.unit_code}"}, f"{r.role} · {r.unit_name}") for r in account.roles]),
+        html.ul(
+            *[
+                html.li({"key": f"{r.role}-{r.unit_code}"}, f"{session.t(f'pwa.role.{r.role}')} · {r.unit_name}")
+                for r in account.roles
+            ]
+        ),
         html.h2(session.t("pwa.account.sessions")),
         html.ul(
             {"class_name": "sessions"},
