@@ -539,8 +539,9 @@ async def residential_areas() -> list[Any]:
         )
 
 
-async def area_activity(codes: Sequence[str], since: date) -> list[Any]:
-    """Per current residential area: its live households, its last visit and the visits since a day."""
+async def area_activity(codes: Sequence[str], communes: Sequence[str], since: date) -> list[Any]:
+    """Per current residential area, of these codes or under these communes: its live households, its last
+    visit and the visits since a day."""
     sql = """
         SELECT u.code, u.name, u.kind, u.path,
           (SELECT count(*) FROM households h WHERE h.unit_path = u.path AND h.deleted_at IS NULL) AS households,
@@ -550,10 +551,11 @@ async def area_activity(codes: Sequence[str], since: date) -> list[Any]:
           SELECT max(visited_on) AS last_visit, count(*) FILTER (WHERE visited_on >= $2) AS recent_visits
           FROM visits WHERE unit_path = u.path AND deleted_at IS NULL
         ) v
-        WHERE u.code = ANY($1::text[]) AND u.level = 'residential_area' AND u.valid_to IS NULL
+        WHERE (u.code = ANY($1::text[]) OR u.parent = ANY($3::text[])) AND u.level = 'residential_area'
+          AND u.valid_to IS NULL
         ORDER BY u.name, u.code"""
     async with connection() as conn:
-        return list(await conn.fetch(sql, list(codes), since))
+        return list(await conn.fetch(sql, list(codes), since, list(communes)))
 
 
 # Bulk (demo data, later imports): COPY, about ten times faster than INSERTs at a million rows.

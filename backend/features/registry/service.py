@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import date, timedelta
 from typing import Any, NamedTuple
 
@@ -98,6 +98,11 @@ async def current_unit(unit_code: str) -> Any:
     if unit is None or unit["valid_to"] is not None:
         raise NotFoundError("problem.unit_not_found.detail", code=unit_code)
     return unit
+
+
+async def area_names(codes: Collection[str]) -> dict[str, str]:
+    """Names of units by code: households carry their area's code, people read its name."""
+    return {row["code"]: row["name"] for row in await units_repo.get_units(sorted(codes))}
 
 
 def require_area(unit: Any) -> None:
@@ -606,12 +611,14 @@ class RegistryService:
             )
 
     async def my_areas(self, principal: Principal) -> list[AreaActivity]:
-        """The residential areas the caller is assigned to as area cadre, with their households and visits."""
+        """The residential areas the caller works in, with their households and visits: those assigned to
+        them as area cadre and, for a commune officer, every area of the commune."""
         codes = [role.unit_code for role in principal.roles if role.role == Role.area_cadre]
-        if not codes:
+        communes = [role.unit_code for role in principal.roles if role.role == Role.commune_officer]
+        if not codes and not communes:
             return []
         since = today_in_vietnam(self.clock) - timedelta(days=RECENT_VISIT_DAYS)
-        rows = await repo.area_activity(codes, since)
+        rows = await repo.area_activity(codes, communes, since)
         return [
             AreaActivity(
                 code=row["code"],

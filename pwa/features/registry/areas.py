@@ -1,5 +1,6 @@
-"""My areas: the residential areas a cadre is assigned to, how many households each has and when one was
-last visited; the way in to an area's households (kept for offline use) and to adding one."""
+"""My areas: the residential areas a cadre is assigned to (a commune officer: all of the commune's), how many
+households each has and when one was last visited; the way in to an area's households (kept for offline
+use) and to adding one."""
 
 from __future__ import annotations
 

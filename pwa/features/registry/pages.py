@@ -12,7 +12,7 @@ from urllib.parse import quote
 
 from reactpy import component, html
 
-from backend.features.registry.service import RegistryService, current_unit
+from backend.features.registry.service import RegistryService, area_names, current_unit
 from backend.lib.clock import today_in_vietnam
 from backend.lib.errors import AppError
 from pwa.components.search import MAX_QUERY, search_form, use_live_search
@@ -27,7 +27,8 @@ def registry_service(session: PageSession) -> RegistryService:
     return RegistryService(session.app.state.settings, session.app.state.clock)
 
 
-async def _households(session: PageSession, query: str, unit: str | None) -> list[HouseholdRead]:
+async def _households(session: PageSession, query: str, unit: str | None) -> list[tuple[HouseholdRead, str]]:
+    """The households listed, each with its area's name (a commune officer's list spans several areas)."""
     if session.principal is None:
         return []
     service = registry_service(session)
@@ -35,7 +36,8 @@ async def _households(session: PageSession, query: str, unit: str | None) -> lis
         page = await service.list_households(session.principal, query.strip() or None, unit, None, LISTED)
     except AppError:  # an unknown area: nothing to list
         return []
-    return page.items
+    names = await area_names({h.unit_code for h in page.items})
+    return [(h, names.get(h.unit_code, h.unit_code)) for h in page.items]
 
 
 async def _area_name(unit: str | None) -> str | None:
@@ -89,9 +91,9 @@ def HouseholdsPage(session: PageSession, data: dict[str, Any]) -> Any:
                         {"href": f"/household?id={h.id}", "data_keep_offline": ""},
                         html.strong(h.head_name or _address(h)),
                     ),
-                    html.div({"class_name": "muted"}, f"{_address(h)} · {h.unit_code}"),
+                    html.div({"class_name": "muted"}, f"{_address(h)} · {area}"),
                 )
-                for h in items
+                for h, area in items
             ],
         )
         if items
@@ -109,7 +111,12 @@ async def load_detail(session: PageSession, query: dict[str, str]) -> dict[str, 
         visits = (await service.list_visits(session.principal, household_id, None, 10)).items
     except (ValueError, AppError):
         return {"household": None}
-    return {"household": household, "visits": visits, "today": today_in_vietnam(session.app.state.clock).isoformat()}
+    return {
+        "household": household,
+        "area": (await area_names([household.unit_code])).get(household.unit_code, household.unit_code),
+        "visits": visits,
+        "today": today_in_vietnam(session.app.state.clock).isoformat(),
+    }
 
 
 @component
@@ -131,7 +138,7 @@ def HouseholdPage(session: PageSession, data: dict[str, Any]) -> Any:
             html.span({"data_field": "house_number"}, household.house_number),
             " ",
             html.span({"data_field": "street"}, household.street),
-            f" · {household.unit_code}",
+            f" · {data['area']}",
         ),
         html.div(
             {"class_name": "actions"},

@@ -133,21 +133,27 @@ async def test_my_areas_lists_the_cadres_areas_with_counts_and_last_visit(world:
     assert "Tổ dân phố số 5" in shown and "1 hộ" in shown and "Lần thăm gần nhất 20/02/2026" in shown
     assert f'href="/household/new?unit={world.area_a}"' in shown and "data-keep-offline" in shown
 
+    # A commune officer oversees every area of the commune.
     officer = await areas.load_areas(page_session(world, world.officer), {})
-    assert officer["areas"] == [] and officer["resolves_conflicts"] is True
+    assert sorted(area.code for area in officer["areas"]) == sorted([world.area_a, world.area_b])
+    assert officer["resolves_conflicts"] is True
     assert (await areas.load_areas(page_session(world, None), {}))["areas"] is None
 
 
 async def test_an_areas_households_stay_within_scope(world: Registry) -> None:
     cadre = page_session(world, world.cadre)
     mine = await registry.load_list(cadre, {"unit": world.area_a})
-    assert [h.id for h in mine["items"]] == [world.household_a] and mine["area"] == "Tổ dân phố số 5"
+    assert [(h.id, area) for h, area in mine["items"]] == [(world.household_a, "Tổ dân phố số 5")]
+    assert mine["area"] == "Tổ dân phố số 5"
     assert (await registry.load_list(cadre, {"unit": world.area_b}))["items"] == []
     assert (await registry.load_list(cadre, {"unit": "no-such-area"}))["items"] == []
     found = await registry.load_list(cadre, {"unit": world.area_a, "q": "dang thi"})
-    assert [h.id for h in found["items"]] == [world.household_a]
+    assert [h.id for h, _ in found["items"]] == [world.household_a]
     shown = await rendered(cadre, "/households", mine)
     assert f'href="/household?id={world.household_a}"' in shown and 'name="unit"' in shown
+    assert "· Tổ dân phố số 5</div>" in shown and f"· {world.area_a}" not in shown  # the area's name, not its code
+    detail = await registry.load_detail(cadre, {"id": str(world.household_a)})
+    assert detail["area"] == "Tổ dân phố số 5" and "· Tổ dân phố số 5" in await rendered(cadre, "/household", detail)
 
 
 async def test_the_offline_forms_load_their_records_masked(world: Registry) -> None:
