@@ -845,6 +845,7 @@ MESSAGES: Final[dict[str, dict[Language, str]]] = {
     "pwa.library.search_label": {"vi": "Tìm tài liệu (không cần dấu)", "en": "Search documents (accents optional)"},
     "pwa.library.search": {"vi": "Tìm", "en": "Search"},
     "pwa.library.all_kinds": {"vi": "Mọi loại", "en": "All kinds"},
+    "pwa.library.kind": {"vi": "Loại tài liệu", "en": "Kind of document"},
     "pwa.library.all_categories": {"vi": "Mọi danh mục", "en": "All categories"},
     "pwa.library.include_old": {"vi": "Gồm cả văn bản hết hiệu lực", "en": "Include texts no longer in force"},
     "pwa.library.categories": {"vi": "Danh mục", "en": "Categories"},
@@ -1076,6 +1077,13 @@ MESSAGES: Final[dict[str, dict[Language, str]]] = {
     "pwa.petitions.due": {"vi": "hạn", "en": "due"},
     "pwa.petitions.inbox": {"vi": "Phản ánh cần xử lý", "en": "Petitions to handle"},
     "pwa.petitions.all": {"vi": "Tất cả", "en": "All"},
+    # Short labels of the inbox filters (the statuses' full sentences are for citizens).
+    "pwa.petitions.state.received": {"vi": "Mới tiếp nhận", "en": "New"},
+    "pwa.petitions.state.classified": {"vi": "Đã phân loại", "en": "Classified"},
+    "pwa.petitions.state.assigned": {"vi": "Đang xử lý", "en": "In progress"},
+    "pwa.petitions.state.forwarded": {"vi": "Đã chuyển đi", "en": "Forwarded"},
+    "pwa.petitions.state.reopened": {"vi": "Mở lại", "en": "Reopened"},
+    "pwa.petitions.state.answered": {"vi": "Chờ công bố", "en": "To publish"},
     "pwa.petitions.dashboard": {"vi": "Tổng hợp phản ánh", "en": "Petition dashboard"},
     "pwa.petitions.detail": {"vi": "Phản ánh, kiến nghị", "en": "Petition"},
     "pwa.petitions.filer_hidden": {

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date, timedelta
 from typing import Any, NamedTuple
 
@@ -98,11 +98,6 @@ async def current_unit(unit_code: str) -> Any:
     if unit is None or unit["valid_to"] is not None:
         raise NotFoundError("problem.unit_not_found.detail", code=unit_code)
     return unit
-
-
-async def area_names(codes: Collection[str]) -> dict[str, str]:
-    """Names of units by code: households carry their area's code, people read its name."""
-    return {row["code"]: row["name"] for row in await units_repo.get_units(sorted(codes))}
 
 
 def require_area(unit: Any) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
 from backend import db
@@ -51,6 +52,11 @@ def unit_read(row: Any) -> UnitRead:
 
 def unit_ref(row: Any) -> UnitRef:
     return UnitRef(code=row["code"], name=row["name"], level=UnitLevel(row["level"]))
+
+
+async def unit_names(codes: Collection[str]) -> dict[str, str]:
+    """Names of units by code, for pages: records carry a unit's code, people read its name."""
+    return {row["code"]: row["name"] for row in await repo.get_units(sorted(codes))}
 
 
 class UnitService:

@@ -85,13 +85,14 @@ def _filters(session: PageSession, data: dict[str, Any]) -> Any:
         {"method": "get", "action": "/library", "class_name": "stack", "role": "search"},
         html.label({"html_for": "library-q"}, session.t("pwa.library.search_label")),
         html.input({"id": "library-q", "name": "q", "type": "search", "value": data["q"], "autocomplete": "off"}),
-        _select("kind", session.t("pwa.library.all_kinds"), kinds, data["kind"]),
+        _select("kind", session.t("pwa.library.kind"), kinds, data["kind"]),
         _select("category", session.t("pwa.library.categories"), categories, data["category"]),
         html.label(
+            {"class_name": "check"},
             html.input({"type": "checkbox", "name": "all", "value": "1", **({"checked": True} if data["all"] else {})}),
             session.t("pwa.library.include_old"),
         ),
-        html.button({"type": "submit"}, session.t("pwa.library.search")),
+        html.button({"type": "submit", "class_name": "button"}, session.t("pwa.library.search")),
     )
 
 

@@ -16,8 +16,10 @@ import msgspec
 from reactpy import component, html, use_ref, use_state
 
 from backend.features.petitions.attachments import IMAGE_TYPES, PDF_TYPE
+from backend.features.petitions.repo import INBOX_STATES
 from backend.features.petitions.service import DEFAULT_CATEGORY, PetitionService, status_text
 from backend.features.petitions.stats import StatsService
+from backend.features.units.service import unit_names
 from backend.lib.clock import VIETNAM, today_in_vietnam
 from backend.lib.errors import AppError
 from pwa.components.chart import share_bar
@@ -41,7 +43,6 @@ from schemas.petitions import (
 
 LISTED = 30
 Command = TypeVar("Command")
-INBOX_STATES = ("received", "classified", "assigned", "forwarded", "reopened", "answered")
 
 
 def petition_service(session: PageSession) -> PetitionService:
@@ -71,7 +72,9 @@ def _sign_in(session: PageSession, next_path: str) -> Any:
 
 async def load_new(session: PageSession, query: dict[str, str]) -> dict[str, Any]:
     categories = (await petition_service(session).categories(session.language)).items
-    return {"categories": [(c.code, c.name) for c in categories], "units": staff_units(session)}
+    codes = staff_units(session)
+    names = await unit_names(codes)
+    return {"categories": [(c.code, c.name) for c in categories], "units": [(c, names.get(c, c)) for c in codes]}
 
 
 @component
@@ -100,16 +103,15 @@ def CadreForm(session: PageSession, data: dict[str, Any]) -> Any:
             html.label({"html_for": "petition-unit"}, session.t("pwa.petitions.unit")),
             html.select(
                 {"id": "petition-unit", "name": "unit_code"},
-                *[html.option({"value": code, "key": code}, code) for code in data["units"]],
+                *[html.option({"value": code, "key": code}, name) for code, name in data["units"]],
             ),
             html.label({"html_for": "petition-category"}, session.t("pwa.petitions.category")),
             _category_select(session, data["categories"]),
             *_text_fields(session),
             *[
                 html.label(
-                    {"key": name},
+                    {"key": name, "class_name": "check"},
                     html.input({"type": "checkbox", "name": name, "value": "true"}),
-                    " ",
                     session.t(f"pwa.petitions.{name}"),
                 )
                 for name in ("anonymous", "denunciation", "consent_given")
@@ -199,8 +201,8 @@ def CitizenForm(session: PageSession, data: dict[str, Any]) -> Any:
             html.label({"html_for": "petition-email"}, session.t("pwa.petitions.contact_email")),
             html.input({"id": "petition-email", "type": "email", "maxlength": 200, "on_change": keep("contact_email")}),
             html.label(
+                {"class_name": "check"},
                 html.input({"type": "checkbox", "on_change": keep("anonymous")}),
-                " ",
                 session.t("pwa.petitions.anonymous"),
             ),
             html.p({"class_name": "field-error", "role": "alert"}, problem) if problem else "",
@@ -410,7 +412,8 @@ def InboxPage(session: PageSession, data: dict[str, Any]) -> Any:
                 ],
             ),
         )
-    filters = [("", session.t("pwa.petitions.all"))] + [(s, status_text(s, session.language)) for s in INBOX_STATES]
+    filters = [("", session.t("pwa.petitions.all"))]
+    filters += [(state, session.t(f"pwa.petitions.state.{state}")) for state in INBOX_STATES]
     return html.section(
         html.h1(session.t("pwa.petitions.inbox")),
         html.nav(
@@ -421,6 +424,7 @@ def InboxPage(session: PageSession, data: dict[str, Any]) -> Any:
                         "key": value or "all",
                         "href": "/petitions" + (f"?{urlencode({'state': value})}" if value else ""),
                         "class_name": "chip active" if (data["state"] or "") == value else "chip",
+                        **({"aria_current": "page"} if (data["state"] or "") == value else {}),
                     },
                     label,
                 )

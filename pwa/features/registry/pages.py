@@ -12,7 +12,8 @@ from urllib.parse import quote
 
 from reactpy import component, html
 
-from backend.features.registry.service import RegistryService, area_names, current_unit
+from backend.features.registry.service import RegistryService, current_unit
+from backend.features.units.service import unit_names
 from backend.lib.clock import today_in_vietnam
 from backend.lib.errors import AppError
 from pwa.components.search import MAX_QUERY, search_form, use_live_search
@@ -36,7 +37,7 @@ async def _households(session: PageSession, query: str, unit: str | None) -> lis
         page = await service.list_households(session.principal, query.strip() or None, unit, None, LISTED)
     except AppError:  # an unknown area: nothing to list
         return []
-    names = await area_names({h.unit_code for h in page.items})
+    names = await unit_names({h.unit_code for h in page.items})
     return [(h, names.get(h.unit_code, h.unit_code)) for h in page.items]
 
 
@@ -113,7 +114,7 @@ async def load_detail(session: PageSession, query: dict[str, str]) -> dict[str, 
         return {"household": None}
     return {
         "household": household,
-        "area": (await area_names([household.unit_code])).get(household.unit_code, household.unit_code),
+        "area": (await unit_names([household.unit_code])).get(household.unit_code, household.unit_code),
         "visits": visits,
         "today": today_in_vietnam(session.app.state.clock).isoformat(),
     }

@@ -21,6 +21,10 @@ async def test_browse_search_and_read(client: AsyncClient, officer: dict) -> Non
     browse = await client.get("/library", params={"category": "forms"})
     assert browse.status_code == 200
     assert "Quy chế mẫu" in unescape(browse.text) and 'data-library-pin="forms"' in unescape(browse.text)
+    # Each select is named for what it chooses; the box is a box beside its words; the search is a button.
+    shown = unescape(browse.text)
+    assert "<label>Loại tài liệu<select" in shown and '<label class="check"><input type="checkbox"' in shown
+    assert '<button type="submit" class="button">Tìm</button>' in shown
 
     found = await client.get("/library", params={"q": "can bo mat tran"})
     assert f"/library/document?id={document['id']}#dieu-2-khoan-1" in unescape(found.text)

@@ -53,7 +53,8 @@ async def test_a_cadre_gets_the_offline_form_and_a_citizen_the_online_one(
     citizen_page = await page(session_of(settings, clock, None), "/petitions/new")
 
     assert 'data-outbox="petition"' in cadre_page and 'name="consent_given"' in cadre_page
-    assert "Đất đai" in cadre_page and COMMUNE in cadre_page
+    assert "Đất đai" in cadre_page and f'<option value="{COMMUNE}">Phường Hoàn Kiếm</option>' in cadre_page
+    assert '<label class="check"><input type="checkbox" name="consent_given"' in cadre_page
     assert "data-outbox" not in citizen_page
     assert "bạn sẽ nhận mã tra cứu" in citizen_page
 
@@ -77,6 +78,9 @@ async def test_tracking_inbox_detail_and_dashboard(officer: Principal, settings:
 
     inbox = await page(staff, "/petitions")
     assert f'href="/petition?id={receipt.id}"' in inbox and "Ổ gà" in inbox
+    # The filters are short words a row of pills can hold; the one shown is marked for screen readers.
+    assert '<a href="/petitions" class="chip active" aria-current="page">Tất cả</a>' in inbox
+    assert '<a href="/petitions?state=received" class="chip">Mới tiếp nhận</a>' in inbox
     await service.classify(officer, receipt.id, ClassifyCommand(category_code="ha_tang"))
     detail = await page(staff, "/petition", {"id": str(receipt.id)})
     assert "Phân loại → Đã phân loại, đang chờ giao người xử lý" in detail
