@@ -12,6 +12,7 @@ from reactpy import component, html, use_state
 
 from backend.features.reports import rules
 from backend.features.reports.service import ReportService, officer_units
+from backend.features.units.service import unit_names
 from backend.lib.clock import VIETNAM, today_in_vietnam
 from backend.lib.errors import AppError, NotFoundError
 from pwa.session import PageSession
@@ -27,6 +28,13 @@ def _service(session: PageSession) -> ReportService:
 
 def _own_units(session: PageSession) -> list[str]:
     return officer_units(session.principal) if session.principal is not None else []
+
+
+async def _unit_choices(session: PageSession) -> list[tuple[str, str]]:
+    """(code, name) of the units the caller reports for or rolls up: people choose by name."""
+    codes = _own_units(session)
+    names = await unit_names(codes)
+    return [(code, names.get(code, code)) for code in codes]
 
 
 def _chosen(session: PageSession, query: dict[str, str]) -> tuple[str | None, str]:
@@ -47,7 +55,7 @@ def _problem(session: PageSession, error: AppError) -> str:
 
 async def load_report(session: PageSession, query: dict[str, str]) -> dict[str, Any]:
     unit, week = _chosen(session, query)
-    data: dict[str, Any] = {"units": _own_units(session), "unit": unit, "week": week, "report": None}
+    data: dict[str, Any] = {"units": await _unit_choices(session), "unit": unit, "week": week, "report": None}
     if session.principal is None or unit is None:
         return data
     service = _service(session)
@@ -77,13 +85,13 @@ def _draft_of(values: dict[str, str], version: int | None) -> ReportDraftWrite:
     return msgspec.convert({**figures, **texts, "version": version}, ReportDraftWrite, strict=False)
 
 
-def _week_form(session: PageSession, action: str, units: list[str], unit: str | None, week: str) -> Any:
+def _week_form(session: PageSession, action: str, units: list[tuple[str, str]], unit: str | None, week: str) -> Any:
     return html.form(
         {"method": "get", "action": action, "class_name": "inline"},
         html.label({"html_for": "report-unit"}, session.t("pwa.reports.unit")),
         html.select(
             {"id": "report-unit", "name": "unit", "value": unit or ""},
-            *[html.option({"value": code, "key": code}, code) for code in units],
+            *[html.option({"value": code, "key": code}, name) for code, name in units],
         ),
         html.label({"html_for": "report-week"}, session.t("pwa.reports.week")),
         html.input({"id": "report-week", "name": "week", "type": "week", "value": week}),
@@ -209,7 +217,7 @@ def ReportPage(session: PageSession, data: dict[str, Any]) -> Any:
 
 async def load_rollup(session: PageSession, query: dict[str, str]) -> dict[str, Any]:
     unit, week = _chosen(session, query)
-    data: dict[str, Any] = {"units": _own_units(session), "unit": unit, "week": week, "rollup": None}
+    data: dict[str, Any] = {"units": await _unit_choices(session), "unit": unit, "week": week, "rollup": None}
     if session.principal is None or unit is None:
         return data
     try:
@@ -217,6 +225,34 @@ async def load_rollup(session: PageSession, query: dict[str, str]) -> dict[str, 
     except AppError as error:
         data["error"] = _problem(session, error)
     return data
+
+
+def _levels_table(session: PageSession, levels: list[Any]) -> Any:
+    """A figure a row, a level a column: the one to three levels below a unit fit a 360 px phone, where
+    ten figure columns did not."""
+    figures = ("units", "reported", "not_reported", "late", *FIGURES[:-1], "petitions")
+    return html.table(
+        {"class_name": "figures"},
+        html.thead(
+            html.tr(
+                html.th(session.t("reports.column.level")),
+                *[
+                    html.th({"key": level.level, "scope": "col"}, session.t(f"unit.level.{level.level}"))
+                    for level in levels
+                ],
+            )
+        ),
+        html.tbody(
+            *[
+                html.tr(
+                    {"key": figure},
+                    html.th({"scope": "row"}, session.t(f"reports.column.{figure}")),
+                    *[html.td({"key": level.level}, str(getattr(level, figure))) for level in levels],
+                )
+                for figure in figures
+            ]
+        ),
+    )
 
 
 @component
@@ -228,30 +264,11 @@ def RollUpPage(session: PageSession, data: dict[str, Any]) -> Any:
     choose = _week_form(session, "/reports", data["units"], data["unit"], data["week"])
     if rollup is None:
         return html.section(title, choose, html.p({"class_name": "error", "role": "alert"}, data.get("error", "")))
-    columns = ("units", "reported", "not_reported", "late", *FIGURES[:-1], "petitions")
     return html.section(
         title,
         choose,
         html.p({"class_name": "muted"}, f"{rollup.unit_name} · {rollup.week}"),
-        html.table(
-            {"class_name": "figures"},
-            html.thead(
-                html.tr(
-                    html.th(session.t("reports.column.level")),
-                    *[html.th({"key": c}, session.t(f"reports.column.{c}")) for c in columns],
-                )
-            ),
-            html.tbody(
-                *[
-                    html.tr(
-                        {"key": level.level},
-                        html.th(session.t(f"unit.level.{level.level}")),
-                        *[html.td({"key": c}, str(getattr(level, c))) for c in columns],
-                    )
-                    for level in rollup.levels
-                ]
-            ),
-        ),
+        _levels_table(session, rollup.levels),
         html.h2(session.t("reports.column.not_reported_units")),
         html.ul(
             {"class_name": "results"}, *[html.li({"key": m.code}, f"{m.name} ({m.code})") for m in rollup.not_reported]

@@ -83,6 +83,10 @@ async def test_my_units_report_form_then_the_roll_up(connected: str, settings: S
     assert rollup["unit"] == COMMUNE
     page = await rendered(officer_page, "/reports", rollup)
     assert "Tổng hợp báo cáo cấp dưới" in page
+    # Chosen by name; a figure a row, the levels across (two columns on a phone, not eleven).
+    assert f'<option value="{COMMUNE}">Phường Hoàn Kiếm</option>' in page
+    assert '<tr><th>Cấp</th><th scope="col">Khu dân cư</th></tr>' in page
+    assert '<tr><th scope="row">Số đơn vị</th><td>2</td></tr>' in page
     assert f"Tổ dân phố số 6 ({areas[1].code})" in page  # has not reported
     assert f"/api/v1/reports/{COMMUNE}/{WEEK}/rollup.xlsx" in page
     # The cadre's area is below nobody's roll-up but its own: its own roll-up has no units below.
