@@ -203,8 +203,14 @@ def _report_form(session: PageSession, data: dict[str, Any]) -> Any:
         html.label(
             session.t("pwa.assistant.until"), html.input({"name": "until", "type": "date", "value": data["until"]})
         ),
-        html.button({"type": "submit", "name": "format", "value": "docx"}, session.t("pwa.assistant.download_docx")),
-        html.button({"type": "submit", "name": "format", "value": "md"}, session.t("pwa.assistant.download_md")),
+        html.button(
+            {"type": "submit", "name": "format", "value": "docx", "class_name": "button"},
+            session.t("pwa.assistant.download_docx"),
+        ),
+        html.button(
+            {"type": "submit", "name": "format", "value": "md", "class_name": "button secondary"},
+            session.t("pwa.assistant.download_md"),
+        ),
     )
 
 
@@ -222,7 +228,7 @@ def AssistantPage(session: PageSession, data: dict[str, Any]) -> Any:
             # A new id once an answer is shown: the next question is a new one.
             html.input({"type": "hidden", "name": "id", "value": data["next_id"] if data["q"].strip() else data["id"]}),
             html.input({"type": "hidden", "name": "unit", "value": data["unit"]}),
-            html.button({"type": "submit"}, session.t("pwa.assistant.ask")),
+            html.button({"type": "submit", "class_name": "button"}, session.t("pwa.assistant.ask")),
         ),
         html.p({"class_name": "error", "role": "alert"}, data["error"]) if data["error"] else "",
         _answer(session, data["answer"]) if data["answer"] else "",

@@ -42,6 +42,7 @@ async def test_the_page_answers_with_citations_and_logs_once(
     empty = await pages.load(session, {})
     page = await rendered(session, empty)
     assert 'action="/assistant"' in page and f'value="{COMMUNE}"' in page and "/api/v1/assistant/reports" in page
+    assert '<button type="submit" class="button">Hỏi</button>' in page  # a button a thumb finds, as elsewhere
 
     query = {"q": "Ban công tác Mặt trận họp mấy lần một tháng?", "id": empty["id"]}
     for _ in range(2):  # the pre-render and the live page both load it
