@@ -1405,6 +1405,10 @@ MESSAGES: Final[dict[str, dict[Language, str]]] = {
         "en": "{unit} submitted its congress results; review them, then approve or return them.",
     },
     "pwa.congress.title": {"vi": "Đại hội của đơn vị", "en": "My unit's congress"},
+    "pwa.congress.no_units_below": {
+        "vi": "Không có đơn vị cấp dưới tổ chức đại hội: tiến độ của đơn vị mình ở trang Đại hội.",
+        "en": "No unit below holds a congress: this unit's own progress is on the Congress page.",
+    },
     "pwa.congress.none": {
         "vi": "Chưa có đại hội nào để theo dõi ở đơn vị này.",
         "en": "There is no congress to follow for this unit.",

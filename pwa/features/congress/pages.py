@@ -329,9 +329,16 @@ def DashboardPage(session: PageSession, data: dict[str, Any]) -> Any:
     dashboard: Dashboard | None = data["dashboard"]
     if dashboard is None:
         return html.section(html.h1(session.t("pwa.congress.dashboard")), html.p(session.t("pwa.congress.none")))
+    title = html.h1(f"{session.t('pwa.congress.dashboard')} · {dashboard.unit_name}")
+    if dashboard.units == 0:  # a commune: its residential areas hold no congresses
+        return html.section(
+            title,
+            html.p({"class_name": "muted"}, session.t("pwa.congress.no_units_below")),
+            html.a({"class_name": "button secondary", "href": "/congress"}, session.t("pwa.congress.title")),
+        )
     export = f"/api/v1/congress-dashboard/export?unit={quote(dashboard.unit_code)}"
     return html.section(
-        html.h1(f"{session.t('pwa.congress.dashboard')} · {dashboard.unit_name}"),
+        title,
         html.p(
             {"class_name": "muted"},
             session.t(

@@ -89,6 +89,10 @@ async def test_the_dashboard_drills_down(people: dict[str, PageSession]) -> None
     assert "126 đơn vị" in province and "Phường Ba Đình" in province
     refused = await pages.load_dashboard(people["commune"], {"unit": PROVINCE})
     assert refused["dashboard"] is None
+    # A commune has no congresses below it: one sentence and the way to its own, not empty lists and "0 units".
+    own = await pages.load_dashboard(people["commune"], {})
+    commune = await rendered(people["commune"], "/congress/dashboard", own)
+    assert "Không có đơn vị cấp dưới tổ chức đại hội" in commune and "Đơn vị trễ hạn" not in commune
 
 
 async def test_the_approvals_inbox_of_the_level_above(people: dict[str, PageSession]) -> None:
