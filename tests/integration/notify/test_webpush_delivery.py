@@ -467,22 +467,23 @@ def compressed_point() -> str:
     return b64url(key.public_bytes(Encoding.X962, PublicFormat.CompressedPoint))
 
 
+# Random keys, so the ids are the expected errors: parallel workers (pytest -n) must collect the same names.
+BAD_KEYS = [
+    (off_curve_point(), b64url(os.urandom(16)), "not a point on the P-256 curve"),
+    (compressed_point(), b64url(os.urandom(16)), "65-byte uncompressed P-256 point, got 33 bytes"),
+    (b64url(b"\x05" + os.urandom(64)), b64url(os.urandom(16)), "65-byte uncompressed"),
+    ("BAD*KEY", b64url(os.urandom(16)), "p256dh is not valid base64url"),
+    ("", b64url(os.urandom(16)), "got 0 bytes"),
+    (None, b64url(os.urandom(15)), "auth must be 16 bytes, got 15"),
+    (None, b64url(os.urandom(17)), "auth must be 16 bytes, got 17"),
+    (None, "abc+/def", "auth is not valid base64url"),
+    (None, "a=bc", "auth is not valid base64url"),
+    (None, b64url(os.urandom(16)) + "AAA", "auth is not valid base64url"),  # 25 characters
+]
+
+
 @pytest.mark.unit
-@pytest.mark.parametrize(
-    ("p256dh", "auth", "error"),
-    [
-        (off_curve_point(), b64url(os.urandom(16)), "not a point on the P-256 curve"),
-        (compressed_point(), b64url(os.urandom(16)), "65-byte uncompressed P-256 point, got 33 bytes"),
-        (b64url(b"\x05" + os.urandom(64)), b64url(os.urandom(16)), "65-byte uncompressed"),
-        ("BAD*KEY", b64url(os.urandom(16)), "p256dh is not valid base64url"),
-        ("", b64url(os.urandom(16)), "got 0 bytes"),
-        (None, b64url(os.urandom(15)), "auth must be 16 bytes, got 15"),
-        (None, b64url(os.urandom(17)), "auth must be 16 bytes, got 17"),
-        (None, "abc+/def", "auth is not valid base64url"),
-        (None, "a=bc", "auth is not valid base64url"),
-        (None, b64url(os.urandom(16)) + "AAA", "auth is not valid base64url"),  # 25 characters
-    ],
-)
+@pytest.mark.parametrize(("p256dh", "auth", "error"), BAD_KEYS, ids=[error for _, _, error in BAD_KEYS])
 def test_bad_keys_are_rejected(p256dh: str | None, auth: str, error: str) -> None:
     subscription = PushSubscription(
         "https://fcm.googleapis.com/fcm/send/x", browser_key() if p256dh is None else p256dh, auth
