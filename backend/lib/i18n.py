@@ -315,6 +315,7 @@ MESSAGES: Final[dict[str, dict[Language, str]]] = {
         "en": "Name, phone, address or ID number (diacritics optional)",
     },
     "pwa.registry.none": {"vi": "Không có hộ nào phù hợp.", "en": "No household matches."},
+    "pwa.registry.more": {"vi": "Xem thêm hộ", "en": "More households"},
     "pwa.registry.not_found": {
         "vi": "Không tìm thấy hộ này, hoặc hộ không thuộc địa bàn của bạn.",
         "en": "This household was not found, or it is outside your area.",

@@ -14,8 +14,9 @@ T = TypeVar("T")
 
 def use_live_search(
     initial_query: str, initial_results: T, search: Callable[[str], Awaitable[T]]
-) -> tuple[str, T, Callable[[str], None]]:
-    """(query, results, set_query): the server's first results until the query changes."""
+) -> tuple[str, T, Callable[[str], None], Callable[[T], None]]:
+    """(query, results, set_query, set_results): the server's first results until the query changes;
+    set_results for a page that adds more results to the same query."""
     query, set_query = use_state(initial_query)
     results, set_results = use_state(initial_results)
 
@@ -24,7 +25,7 @@ def use_live_search(
         if query != initial_query:
             set_results(await search(query))
 
-    return query, results, set_query
+    return query, results, set_query, set_results
 
 
 def search_form(action: str, input_id: str, label: str, query: str, set_query: Callable[[str], None]) -> Any:

@@ -6,12 +6,15 @@ from __future__ import annotations
 import uuid
 
 import asyncpg
+import pytest
 from playwright.async_api import BrowserContext, Page, expect
+from registry_offline_helpers import an_area
 
 from backend.features.identity.service import AccountService
 from backend.features.registry.service import RegistryService
 from backend.features.units.service import UnitService
 from backend.lib.clock import SystemClock
+from pwa.features.registry import pages as registry_pages
 from schemas.registry import HouseholdCreate, ResidentCreate
 from schemas.units import ResidentialAreaCreate
 from support.browser import service_worker_in_control, sign_in
@@ -75,3 +78,28 @@ async def test_find_a_household_and_record_a_visit_offline(
     finally:
         await connection.close()
     assert [(v["purpose"], v["needs"]) for v in visits] == [("Thăm hỏi sau bão", "Cần hỗ trợ sửa mái nhà")]
+
+
+async def test_more_households_are_added_below_the_list(
+    page: Page, live_app: LiveApp, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An area of a few hundred households is browsed, not only searched: "Xem thêm hộ" adds the next page
+    under the list (live), and the list ends without the button."""
+    monkeypatch.setattr(registry_pages, "LISTED", 2)
+    officer, area = await an_area(live_app)
+    registry = RegistryService(live_app.settings, SystemClock())
+    for number in range(1, 6):
+        await registry.create_household(
+            officer, HouseholdCreate(id=uuid.uuid4(), unit_code=area, house_number=str(number), street="phố Huế")
+        )
+    await sign_in(page, live_app.origin, "can.bo.xa", f"/households?unit={area}")
+    await expect(page.locator("#ssr")).to_have_count(0)  # the live page took over
+    listed = page.locator("main .results li")
+    await expect(listed).to_have_count(2)
+    await page.click("a.more")
+    await expect(listed).to_have_count(4)
+    await page.click("a.more")
+    await expect(listed).to_have_count(5)
+    await expect(page.locator("a.more")).to_have_count(0)
+    await expect(listed.nth(4)).to_contain_text("5 phố Huế")
+    assert "cursor" not in page.url  # added to the same page, not a page of its own

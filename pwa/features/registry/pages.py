@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import json
 import uuid
-from typing import Any, get_args
-from urllib.parse import quote
+from typing import Any, NamedTuple, get_args
+from urllib.parse import quote, urlencode
 
-from reactpy import component, html
+from reactpy import component, event, html
 
 from backend.features.registry.service import RegistryService, current_unit
 from backend.features.units.service import unit_names
@@ -28,17 +28,24 @@ def registry_service(session: PageSession) -> RegistryService:
     return RegistryService(session.app.state.settings, session.app.state.clock)
 
 
-async def _households(session: PageSession, query: str, unit: str | None) -> list[tuple[HouseholdRead, str]]:
-    """The households listed, each with its area's name (a commune officer's list spans several areas)."""
+class Listing(NamedTuple):
+    """A page of households, each with its area's name, and the cursor of the next page (None at the end)."""
+
+    items: list[tuple[HouseholdRead, str]]
+    next_cursor: str | None
+
+
+async def _households(session: PageSession, query: str, unit: str | None, cursor: str | None = None) -> Listing:
     if session.principal is None:
-        return []
+        return Listing([], None)
     service = registry_service(session)
     try:
-        page = await service.list_households(session.principal, query.strip() or None, unit, None, LISTED)
-    except AppError:  # an unknown area: nothing to list
-        return []
+        page = await service.list_households(session.principal, query.strip() or None, unit, cursor, LISTED)
+    except AppError:  # an unknown area, or a cursor from elsewhere: nothing to list
+        return Listing([], None)
+    # A commune officer's list spans several areas: each household says which.
     names = await unit_names({h.unit_code for h in page.items})
-    return [(h, names.get(h.unit_code, h.unit_code)) for h in page.items]
+    return Listing([(h, names.get(h.unit_code, h.unit_code)) for h in page.items], page.next_cursor)
 
 
 async def _area_name(unit: str | None) -> str | None:
@@ -54,8 +61,13 @@ async def load_list(session: PageSession, query: dict[str, str]) -> dict[str, An
     q = query.get("q", "")[:MAX_QUERY]
     unit = query.get("unit") or None
     if not session.signed_in:
-        return {"q": q, "unit": unit, "area": None, "items": None}
-    return {"q": q, "unit": unit, "area": await _area_name(unit), "items": await _households(session, q, unit)}
+        return {"q": q, "unit": unit, "area": None, "listing": None}
+    listing = await _households(session, q, unit, query.get("cursor") or None)
+    return {"q": q, "unit": unit, "area": await _area_name(unit), "listing": listing}
+
+
+def _next_page(query: str, unit: str | None, cursor: str) -> str:
+    return "/households?" + urlencode({k: v for k, v in (("unit", unit), ("q", query), ("cursor", cursor)) if v})
 
 
 def _address(household: HouseholdRead) -> str:
@@ -65,12 +77,21 @@ def _address(household: HouseholdRead) -> str:
 @component
 def HouseholdsPage(session: PageSession, data: dict[str, Any]) -> Any:
     unit = data["unit"]
-    query, items, set_query = use_live_search(data["q"], data["items"], lambda q: _households(session, q, unit))
-    if items is None:
+    query, listing, set_query, set_listing = use_live_search(
+        data["q"], data["listing"], lambda q: _households(session, q, unit)
+    )
+    if listing is None:
         return html.section(
             html.h1(session.t("pwa.registry.title")),
             html.a({"class_name": "button", "href": "/auth/login?next=/households"}, session.t("pwa.sign_in")),
         )
+
+    # Live, the next page is added below the list; before the live connection the link opens it instead.
+    @event(prevent_default=True)
+    async def show_more(_: Any) -> None:
+        following = await _households(session, query, unit, listing.next_cursor)
+        set_listing(Listing(listing.items + following.items, following.next_cursor))
+
     search = search_form("/households", "hq", session.t("pwa.registry.search_label"), query, set_query)
     if unit:  # the plain GET form (before the live connection) stays within the area
         search["children"].append(html.input({"type": "hidden", "name": "unit", "value": unit}))
@@ -94,11 +115,21 @@ def HouseholdsPage(session: PageSession, data: dict[str, Any]) -> Any:
                     ),
                     html.div({"class_name": "muted"}, f"{_address(h)} · {area}"),
                 )
-                for h, area in items
+                for h, area in listing.items
             ],
         )
-        if items
+        if listing.items
         else html.p({"class_name": "muted"}, session.t("pwa.registry.none")),
+        html.a(
+            {
+                "class_name": "button secondary more",
+                "href": _next_page(query, unit, listing.next_cursor),
+                "on_click": show_more,
+            },
+            session.t("pwa.registry.more"),
+        )
+        if listing.next_cursor
+        else "",
     )
 
 

@@ -32,7 +32,7 @@ async def load(session: PageSession, query: dict[str, str]) -> dict[str, Any]:
 
 @component
 def UnitsPage(session: PageSession, data: dict[str, Any]) -> Any:
-    query, results, set_query = use_live_search(data["q"], data["results"], lambda q: search(session, q))
+    query, results, set_query, _ = use_live_search(data["q"], data["results"], lambda q: search(session, q))
     return html.section(
         html.h1(session.t("pwa.units.title")),
         search_form("/units", "q", session.t("pwa.units.search_label"), query, set_query),

@@ -143,17 +143,34 @@ async def test_my_areas_lists_the_cadres_areas_with_counts_and_last_visit(world:
 async def test_an_areas_households_stay_within_scope(world: Registry) -> None:
     cadre = page_session(world, world.cadre)
     mine = await registry.load_list(cadre, {"unit": world.area_a})
-    assert [(h.id, area) for h, area in mine["items"]] == [(world.household_a, "Tổ dân phố số 5")]
-    assert mine["area"] == "Tổ dân phố số 5"
-    assert (await registry.load_list(cadre, {"unit": world.area_b}))["items"] == []
-    assert (await registry.load_list(cadre, {"unit": "no-such-area"}))["items"] == []
+    assert [(h.id, area) for h, area in mine["listing"].items] == [(world.household_a, "Tổ dân phố số 5")]
+    assert mine["area"] == "Tổ dân phố số 5" and mine["listing"].next_cursor is None
+    assert (await registry.load_list(cadre, {"unit": world.area_b}))["listing"].items == []
+    assert (await registry.load_list(cadre, {"unit": "no-such-area"}))["listing"].items == []
     found = await registry.load_list(cadre, {"unit": world.area_a, "q": "dang thi"})
-    assert [h.id for h, _ in found["items"]] == [world.household_a]
+    assert [h.id for h, _ in found["listing"].items] == [world.household_a]
     shown = await rendered(cadre, "/households", mine)
     assert f'href="/household?id={world.household_a}"' in shown and 'name="unit"' in shown
     assert "· Tổ dân phố số 5</div>" in shown and f"· {world.area_a}" not in shown  # the area's name, not its code
+    assert "Xem thêm hộ" not in shown  # one page holds them all
     detail = await registry.load_detail(cadre, {"id": str(world.household_a)})
     assert detail["area"] == "Tổ dân phố số 5" and "· Tổ dân phố số 5" in await rendered(cadre, "/household", detail)
+
+
+async def test_a_long_list_goes_on_page_after_page(world: Registry, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(registry, "LISTED", 1)
+    officer = page_session(world, world.officer)  # both areas of the commune: two households
+    first = await registry.load_list(officer, {})
+    assert len(first["listing"].items) == 1 and first["listing"].next_cursor
+    shown = await rendered(officer, "/households", first)
+    assert f'href="/households?cursor={first["listing"].next_cursor}"' in shown and "Xem thêm hộ" in shown
+    second = await registry.load_list(officer, {"cursor": first["listing"].next_cursor})
+    assert {h.id for h, _ in first["listing"].items + second["listing"].items} == {
+        world.household_a,
+        world.household_b,
+    }
+    assert second["listing"].next_cursor is None
+    assert (await registry.load_list(officer, {"cursor": "not-a-cursor"}))["listing"].items == []
 
 
 async def test_the_offline_forms_load_their_records_masked(world: Registry) -> None:
