@@ -1078,6 +1078,7 @@ MESSAGES: Final[dict[str, dict[Language, str]]] = {
     "pwa.petitions.due": {"vi": "hạn", "en": "due"},
     "pwa.petitions.inbox": {"vi": "Phản ánh cần xử lý", "en": "Petitions to handle"},
     "pwa.petitions.all": {"vi": "Tất cả", "en": "All"},
+    "pwa.petitions.more": {"vi": "Xem thêm phản ánh", "en": "More petitions"},
     # Short labels of the inbox filters (the statuses' full sentences are for citizens).
     "pwa.petitions.state.received": {"vi": "Mới tiếp nhận", "en": "New"},
     "pwa.petitions.state.classified": {"vi": "Đã phân loại", "en": "Classified"},

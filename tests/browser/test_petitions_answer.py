@@ -17,6 +17,7 @@ from backend.app import create_app
 from backend.features.identity.service import AccountService
 from backend.features.petitions.service import PetitionService
 from backend.lib.clock import SystemClock
+from pwa.features.petitions import pages as petition_pages
 from schemas.petitions import AssignCommand, ClassifyCommand, PetitionCreate
 from support.browser import sign_in
 from support.config import settings_for
@@ -117,3 +118,26 @@ async def test_an_officer_answers_with_a_photo_and_the_citizen_sees_it(page: Pag
     await citizen.fill("#reopen-reason", "Đèn lại tắt sau hai ngày.")
     await citizen.click("#reopen-send")
     await expect(citizen.locator("#app section > p strong").first).to_have_text("Đã mở lại theo đề nghị của người gửi")
+
+
+async def test_the_inbox_adds_more_petitions_below(
+    page: Page, live_app: LiveApp, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(petition_pages, "LISTED", 2)
+    await make_account(live_app.settings, SystemClock(), "can.bo.xa", "commune_officer", "00070")
+    service = PetitionService(live_app.settings, SystemClock())
+    for number in range(1, 4):
+        await service.file(
+            None,
+            PetitionCreate(
+                title=f"Phản ánh số {number}", description="…", unit_code="00070", contact_phone="0912000111"
+            ),
+        )
+    await sign_in(page, live_app.origin, "can.bo.xa", "/petitions")
+    await expect(page.locator("#ssr")).to_have_count(0)  # the live page took over
+    listed = page.locator("main .results li")
+    await expect(listed).to_have_count(2)
+    await page.click("a.more")
+    await expect(listed).to_have_count(3)
+    await expect(page.locator("a.more")).to_have_count(0)
+    assert "cursor" not in page.url

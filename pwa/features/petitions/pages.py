@@ -23,6 +23,7 @@ from backend.features.units.service import unit_names
 from backend.lib.clock import VIETNAM, today_in_vietnam
 from backend.lib.errors import AppError
 from pwa.components.chart import share_bar
+from pwa.components.paging import more_button
 from pwa.session import PageSession
 from schemas.petitions import (
     AnswerCommand,
@@ -40,6 +41,7 @@ from schemas.petitions import (
     RejectCommand,
     ReopenCommand,
 )
+from schemas.petitions import PetitionPage as PetitionList  # PetitionPage below is the detail page
 
 LISTED = 30
 Command = TypeVar("Command")
@@ -381,20 +383,34 @@ def _summary_list(session: PageSession, items: list[Any]) -> Any:
 # staff
 
 
+async def _inbox_page(session: PageSession, state: str | None, mine: bool, cursor: str | None) -> PetitionList:
+    if session.principal is None:
+        return PetitionList(items=[], next_cursor=None)
+    try:
+        return await petition_service(session).inbox(
+            session.principal, [state] if state else None, mine, None, cursor, LISTED
+        )
+    except AppError:  # a cursor from elsewhere: nothing to list
+        return PetitionList(items=[], next_cursor=None)
+
+
+def _inbox_href(state: str | None, mine: bool, cursor: str | None = None) -> str:
+    query = urlencode({k: v for k, v in (("state", state), ("mine", "1" if mine else None), ("cursor", cursor)) if v})
+    return "/petitions" + (f"?{query}" if query else "")
+
+
 async def load_inbox(session: PageSession, query: dict[str, str]) -> dict[str, Any]:
     if session.principal is None or not staff_units(session):
-        return {"items": None, "state": None}
+        return {"page": None, "state": None, "mine": False}
     state = query.get("state") if query.get("state") in INBOX_STATES else None
     mine = query.get("mine") == "1"
-    page = await petition_service(session).inbox(
-        session.principal, [state] if state else None, mine, None, None, LISTED
-    )
-    return {"items": page.items, "state": state, "mine": mine}
+    return {"page": await _inbox_page(session, state, mine, query.get("cursor") or None), "state": state, "mine": mine}
 
 
 @component
 def InboxPage(session: PageSession, data: dict[str, Any]) -> Any:
-    if data["items"] is None:
+    page, set_page = use_state(data["page"])
+    if page is None:
         # Not staff: what a citizen does with petitions.
         links = (
             ("/petitions/new", "new"),
@@ -414,6 +430,11 @@ def InboxPage(session: PageSession, data: dict[str, Any]) -> Any:
         )
     filters = [("", session.t("pwa.petitions.all"))]
     filters += [(state, session.t(f"pwa.petitions.state.{state}")) for state in INBOX_STATES]
+
+    async def add_next_page() -> None:
+        following = await _inbox_page(session, data["state"], data["mine"], page.next_cursor)
+        set_page(PetitionList(items=page.items + following.items, next_cursor=following.next_cursor))
+
     return html.section(
         html.h1(session.t("pwa.petitions.inbox")),
         html.nav(
@@ -422,7 +443,7 @@ def InboxPage(session: PageSession, data: dict[str, Any]) -> Any:
                 html.a(
                     {
                         "key": value or "all",
-                        "href": "/petitions" + (f"?{urlencode({'state': value})}" if value else ""),
+                        "href": _inbox_href(value or None, False),
                         "class_name": "chip active" if (data["state"] or "") == value else "chip",
                         **({"aria_current": "page"} if (data["state"] or "") == value else {}),
                     },
@@ -432,7 +453,12 @@ def InboxPage(session: PageSession, data: dict[str, Any]) -> Any:
             ],
         ),
         html.p(html.a({"href": "/petitions/dashboard"}, session.t("pwa.petitions.dashboard"))),
-        _summary_list(session, data["items"]),
+        _summary_list(session, page.items),
+        more_button(
+            session.t("pwa.petitions.more"), _inbox_href(data["state"], data["mine"], page.next_cursor), add_next_page
+        )
+        if page.next_cursor
+        else "",
     )
 
 

@@ -10,12 +10,13 @@ import uuid
 from typing import Any, NamedTuple, get_args
 from urllib.parse import quote, urlencode
 
-from reactpy import component, event, html
+from reactpy import component, html
 
 from backend.features.registry.service import RegistryService, current_unit
 from backend.features.units.service import unit_names
 from backend.lib.clock import today_in_vietnam
 from backend.lib.errors import AppError
+from pwa.components.paging import more_button
 from pwa.components.search import MAX_QUERY, search_form, use_live_search
 from pwa.session import PageSession
 from schemas.registry import HouseholdRead, Relation
@@ -86,9 +87,7 @@ def HouseholdsPage(session: PageSession, data: dict[str, Any]) -> Any:
             html.a({"class_name": "button", "href": "/auth/login?next=/households"}, session.t("pwa.sign_in")),
         )
 
-    # Live, the next page is added below the list; before the live connection the link opens it instead.
-    @event(prevent_default=True)
-    async def show_more(_: Any) -> None:
+    async def add_next_page() -> None:
         following = await _households(session, query, unit, listing.next_cursor)
         set_listing(Listing(listing.items + following.items, following.next_cursor))
 
@@ -120,14 +119,7 @@ def HouseholdsPage(session: PageSession, data: dict[str, Any]) -> Any:
         )
         if listing.items
         else html.p({"class_name": "muted"}, session.t("pwa.registry.none")),
-        html.a(
-            {
-                "class_name": "button secondary more",
-                "href": _next_page(query, unit, listing.next_cursor),
-                "on_click": show_more,
-            },
-            session.t("pwa.registry.more"),
-        )
+        more_button(session.t("pwa.registry.more"), _next_page(query, unit, listing.next_cursor), add_next_page)
         if listing.next_cursor
         else "",
     )

@@ -92,3 +92,25 @@ async def test_tracking_inbox_detail_and_dashboard(officer: Principal, settings:
     assert "Hạ tầng, giao thông (1)" in dashboard
     assert "/api/v1/petitions/stats/export?unit=00070" in dashboard
     assert pages.when(None) == "—"
+
+
+async def test_the_inbox_goes_on_page_after_page(
+    officer: Principal, settings: Settings, clock: FrozenClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(pages, "LISTED", 1)
+    service = PetitionService(settings, clock)
+    for title in ("Đèn đường hỏng", "Cống thoát nước tắc"):
+        await service.file(
+            None, PetitionCreate(title=title, description="…", unit_code=COMMUNE, contact_phone="0912000111")
+        )
+    staff = session_of(settings, clock, officer)
+
+    first = await pages.load_inbox(staff, {"state": "received"})
+    assert len(first["page"].items) == 1 and first["page"].next_cursor
+    shown = await page(staff, "/petitions", {"state": "received"})
+    assert f'href="/petitions?state=received&cursor={first["page"].next_cursor}"' in shown
+    assert "Xem thêm phản ánh" in shown
+    second = await pages.load_inbox(staff, {"state": "received", "cursor": first["page"].next_cursor})
+    titles = {item.title for item in first["page"].items + second["page"].items}
+    assert titles == {"Đèn đường hỏng", "Cống thoát nước tắc"} and second["page"].next_cursor is None
+    assert (await pages.load_inbox(staff, {"cursor": "not-a-cursor"}))["page"].items == []
