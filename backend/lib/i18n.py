@@ -847,6 +847,7 @@ MESSAGES: Final[dict[str, dict[Language, str]]] = {
     "pwa.library.search": {"vi": "Tìm", "en": "Search"},
     "pwa.library.all_kinds": {"vi": "Mọi loại", "en": "All kinds"},
     "pwa.library.kind": {"vi": "Loại tài liệu", "en": "Kind of document"},
+    "pwa.library.more": {"vi": "Xem thêm tài liệu", "en": "More documents"},
     "pwa.library.all_categories": {"vi": "Mọi danh mục", "en": "All categories"},
     "pwa.library.include_old": {"vi": "Gồm cả văn bản hết hiệu lực", "en": "Include texts no longer in force"},
     "pwa.library.categories": {"vi": "Danh mục", "en": "Categories"},

@@ -8,16 +8,19 @@ import html as html_text
 import re
 import uuid
 from typing import Any
+from urllib.parse import urlencode
 
-from reactpy import component, html
+from reactpy import component, html, use_state
 
 from backend.features.library import repo
 from backend.features.library.rules import CATEGORIES
 from backend.features.library.search import SearchParams, search
 from backend.features.library.service import LibraryService
 from backend.lib.errors import AppError
+from pwa.components.paging import more_button
 from pwa.components.search import MAX_QUERY
 from pwa.session import PageSession
+from schemas.library import DocumentPage as DocumentList  # DocumentPage below is the reader page
 from schemas.library import DocumentRead, PassageHit
 
 LISTED = 30
@@ -36,17 +39,26 @@ async def load_library(session: PageSession, query: dict[str, str]) -> dict[str,
     in_force_only = query.get("all") != "1"
     data: dict[str, Any] = {"q": q, "kind": kind, "category": category, "all": not in_force_only, "error": None}
     data["categories"] = await _service(session).categories(session.principal, session.language)
-    data["hits"], data["documents"] = [], []
+    data["hits"], data["documents"] = [], DocumentList(items=[], next_cursor=None)
     try:
-        if q.strip():
+        if q.strip():  # the best LISTED matches, ranked
             params = SearchParams(q=q, kind=kind, category=category, in_force_only=in_force_only, limit=LISTED)
             data["hits"] = (await search(session.principal, params)).hits
-        else:
-            filters = repo.Filters(kind=kind, category=category)
-            data["documents"] = (await _service(session).list_documents(session.principal, filters, None, LISTED)).items
+        else:  # browsing: page after page
+            data["documents"] = await _documents(session, kind, category, query.get("cursor") or None)
     except AppError as error:
         data["error"] = session.t(error.detail_key or error.title_key, **error.params)
     return data
+
+
+async def _documents(session: PageSession, kind: str | None, category: str | None, cursor: str | None) -> DocumentList:
+    filters = repo.Filters(kind=kind, category=category)
+    return await _service(session).list_documents(session.principal, filters, cursor, LISTED)
+
+
+def _next_page(data: dict[str, Any], cursor: str) -> str:
+    wanted = (("kind", data["kind"]), ("category", data["category"]), ("cursor", cursor))
+    return "/library?" + urlencode({k: v for k, v in wanted if v})
 
 
 def marked(snippet: str) -> list[Any]:
@@ -115,11 +127,17 @@ def _hit(session: PageSession, document: DocumentRead, title: list[Any], passage
 
 @component
 def LibraryPage(session: PageSession, data: dict[str, Any]) -> Any:
+    documents, set_documents = use_state(data["documents"])
     if data["hits"]:
         items = [_hit(session, h.document, marked(h.title_snippet), h.passages) for h in data["hits"]]
     else:
-        items = [_hit(session, d, [d.title], []) for d in data["documents"]]
+        items = [_hit(session, d, [d.title], []) for d in documents.items]
     category = data["category"]
+
+    async def add_next_page() -> None:
+        following = await _documents(session, data["kind"], category, documents.next_cursor)
+        set_documents(DocumentList(items=documents.items + following.items, next_cursor=following.next_cursor))
+
     return html.section(
         html.h1(session.t("pwa.library.title")),
         _filters(session, data),
@@ -149,6 +167,9 @@ def LibraryPage(session: PageSession, data: dict[str, Any]) -> Any:
         html.ul({"class_name": "results"}, *items)
         if items
         else html.p({"class_name": "muted"}, session.t("pwa.library.none")),
+        more_button(session.t("pwa.library.more"), _next_page(data, documents.next_cursor), add_next_page)
+        if documents.next_cursor and not data["hits"]
+        else "",
     )
 
 

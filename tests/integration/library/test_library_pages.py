@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from html import unescape
 
 import pytest
 from httpx import AsyncClient
 from library_helpers import published_document
+
+from pwa.features.library import pages as library_pages
 
 pytestmark = pytest.mark.integration
 
@@ -40,3 +43,20 @@ async def test_browse_search_and_read(client: AsyncClient, officer: dict) -> Non
     missing = await client.get("/library/document", params={"id": "not-an-id"})
     assert "Không tìm thấy tài liệu" in unescape(missing.text)
     assert 'id="library-offline"' in unescape((await client.get("/library/offline")).text)
+
+
+async def test_a_category_is_browsed_page_after_page(
+    client: AsyncClient, officer: dict, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(library_pages, "LISTED", 1)
+    for number, title in enumerate(("Mẫu biên bản họp", "Mẫu báo cáo tháng"), start=1):
+        await published_document(
+            client, officer, LAW, filename=f"mau-{number}.txt", title=title, kind="template", categories=["forms"]
+        )
+    first = unescape((await client.get("/library", params={"category": "forms"})).text)
+    [next_page] = re.findall(r'href="(/library\?category=forms&cursor=[^"]+)"', first)
+    assert "Xem thêm tài liệu" in first
+    second = unescape((await client.get(next_page)).text)
+    titles = ("Mẫu biên bản họp", "Mẫu báo cáo tháng")
+    assert [title in first for title in titles] == [title not in second for title in titles]  # one each
+    assert sum(title in first for title in titles) == 1 and "Xem thêm tài liệu" not in second
