@@ -321,6 +321,7 @@ MESSAGES: Final[dict[str, dict[Language, str]]] = {
         "en": "This household was not found, or it is outside your area.",
     },
     "pwa.registry.members": {"vi": "Nhân khẩu", "en": "Members"},
+    "pwa.registry.no_members": {"vi": "Chưa có nhân khẩu nào", "en": "No member yet"},
     "pwa.registry.visits": {"vi": "Các lần thăm hộ", "en": "Visits"},
     "pwa.registry.new_visit": {"vi": "Ghi nhận lần thăm", "en": "Record a visit"},
     "pwa.registry.visited_on": {"vi": "Ngày thăm", "en": "Date of the visit"},

@@ -98,6 +98,15 @@ async def test_edits_from_a_stored_page_show_as_waiting_and_follow_each_other(
     await page.goto(f"{live_app.origin}/household?id={household_id}")
     added = page.locator("#ssr [data-pending-list=resident] > .queued-new")
     await expect(added).to_have_text(f"Lê Văn Tám · 1990 · Con · {WAITING}")
+    # "No visit yet" under the visits, until one waits in the queue: then the list shows it instead.
+    no_visit_yet = page.locator("#ssr [data-pending-list=visit] + .none-yet")
+    await expect(no_visit_yet).to_be_visible()
+    await page.fill("#purpose", "Thăm hỏi sau bão")
+    await page.click("form[data-outbox=visit] button[type=submit]")
+    await expect(page.locator("#banner-outbox")).to_have_text("Đang chờ gửi (5)")
+    await page.goto(f"{live_app.origin}/household?id={household_id}")
+    await expect(page.locator("#ssr [data-pending-list=visit] > .queued-new")).to_contain_text("Thăm hỏi sau bão")
+    await expect(no_visit_yet).to_be_hidden()
 
     await back_online(page, browser_context)
     [household] = await fetch(database, "SELECT street, notes, version FROM households WHERE id = $1", household_id)

@@ -154,7 +154,12 @@ async def test_an_areas_households_stay_within_scope(world: Registry) -> None:
     assert "· Tổ dân phố số 5</div>" in shown and f"· {world.area_a}" not in shown  # the area's name, not its code
     assert "Xem thêm hộ" not in shown  # one page holds them all
     detail = await registry.load_detail(cadre, {"id": str(world.household_a)})
-    assert detail["area"] == "Tổ dân phố số 5" and "· Tổ dân phố số 5" in await rendered(cadre, "/household", detail)
+    shown = await rendered(cadre, "/household", detail)
+    assert detail["area"] == "Tổ dân phố số 5" and "· Tổ dân phố số 5" in shown and "none-yet" not in shown
+    officer = page_session(world, world.officer)
+    empty = await rendered(officer, "/household", await registry.load_detail(officer, {"id": str(world.household_b)}))
+    assert '<p class="muted none-yet">Chưa có nhân khẩu nào</p>' in empty
+    assert '<p class="muted none-yet">Chưa có lần thăm nào</p>' in empty
 
 
 async def test_a_long_list_goes_on_page_after_page(world: Registry, monkeypatch: pytest.MonkeyPatch) -> None:
