@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from typing import Any
 
 from backend import db
@@ -55,8 +55,16 @@ def unit_ref(row: Any) -> UnitRef:
 
 
 async def unit_names(codes: Collection[str]) -> dict[str, str]:
-    """Names of units by code, for pages: records carry a unit's code, people read its name."""
-    return {row["code"]: row["name"] for row in await repo.get_units(sorted(codes))}
+    """Names of units by code, for pages: records carry a unit's code, people read its name (a code with no
+    unit stands for itself)."""
+    found = {row["code"]: row["name"] for row in await repo.get_units(sorted(codes))}
+    return {code: found.get(code, code) for code in codes}
+
+
+async def unit_choices(codes: Sequence[str]) -> list[tuple[str, str]]:
+    """(code, name) of these units in their order: the options of a form's unit field."""
+    names = await unit_names(codes)
+    return [(code, names[code]) for code in codes]
 
 
 class UnitService:

@@ -134,10 +134,6 @@ def LibraryPage(session: PageSession, data: dict[str, Any]) -> Any:
         items = [_hit(session, d, [d.title], []) for d in documents.items]
     category = data["category"]
 
-    async def add_next_page() -> None:
-        following = await _documents(session, data["kind"], category, documents.next_cursor)
-        set_documents(DocumentList(items=documents.items + following.items, next_cursor=following.next_cursor))
-
     return html.section(
         html.h1(session.t("pwa.library.title")),
         _filters(session, data),
@@ -167,9 +163,15 @@ def LibraryPage(session: PageSession, data: dict[str, Any]) -> Any:
         html.ul({"class_name": "results"}, *items)
         if items
         else html.p({"class_name": "muted"}, session.t("pwa.library.none")),
-        more_button(session.t("pwa.library.more"), _next_page(data, documents.next_cursor), add_next_page)
-        if documents.next_cursor and not data["hits"]
-        else "",
+        ""
+        if data["hits"]  # a search shows its best LISTED matches
+        else more_button(
+            session.t("pwa.library.more"),
+            documents,
+            lambda cursor: _next_page(data, cursor),
+            lambda cursor: _documents(session, data["kind"], category, cursor),
+            set_documents,
+        ),
     )
 
 

@@ -19,7 +19,7 @@ from backend.features.petitions.attachments import IMAGE_TYPES, PDF_TYPE
 from backend.features.petitions.repo import INBOX_STATES
 from backend.features.petitions.service import DEFAULT_CATEGORY, PetitionService, status_text
 from backend.features.petitions.stats import StatsService
-from backend.features.units.service import unit_names
+from backend.features.units.service import unit_choices
 from backend.lib.clock import VIETNAM, today_in_vietnam
 from backend.lib.errors import AppError
 from pwa.components.chart import share_bar
@@ -74,9 +74,7 @@ def _sign_in(session: PageSession, next_path: str) -> Any:
 
 async def load_new(session: PageSession, query: dict[str, str]) -> dict[str, Any]:
     categories = (await petition_service(session).categories(session.language)).items
-    codes = staff_units(session)
-    names = await unit_names(codes)
-    return {"categories": [(c.code, c.name) for c in categories], "units": [(c, names.get(c, c)) for c in codes]}
+    return {"categories": [(c.code, c.name) for c in categories], "units": await unit_choices(staff_units(session))}
 
 
 @component
@@ -431,10 +429,6 @@ def InboxPage(session: PageSession, data: dict[str, Any]) -> Any:
     filters = [("", session.t("pwa.petitions.all"))]
     filters += [(state, session.t(f"pwa.petitions.state.{state}")) for state in INBOX_STATES]
 
-    async def add_next_page() -> None:
-        following = await _inbox_page(session, data["state"], data["mine"], page.next_cursor)
-        set_page(PetitionList(items=page.items + following.items, next_cursor=following.next_cursor))
-
     return html.section(
         html.h1(session.t("pwa.petitions.inbox")),
         html.nav(
@@ -455,10 +449,12 @@ def InboxPage(session: PageSession, data: dict[str, Any]) -> Any:
         html.p(html.a({"href": "/petitions/dashboard"}, session.t("pwa.petitions.dashboard"))),
         _summary_list(session, page.items),
         more_button(
-            session.t("pwa.petitions.more"), _inbox_href(data["state"], data["mine"], page.next_cursor), add_next_page
-        )
-        if page.next_cursor
-        else "",
+            session.t("pwa.petitions.more"),
+            page,
+            lambda cursor: _inbox_href(data["state"], data["mine"], cursor),
+            lambda cursor: _inbox_page(session, data["state"], data["mine"], cursor),
+            set_page,
+        ),
     )
 
 

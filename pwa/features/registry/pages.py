@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import json
 import uuid
-from typing import Any, NamedTuple, get_args
+from typing import Any, get_args
 from urllib.parse import quote, urlencode
 
+import msgspec
 from reactpy import component, html
 
 from backend.features.registry.service import RegistryService, current_unit
@@ -29,7 +30,7 @@ def registry_service(session: PageSession) -> RegistryService:
     return RegistryService(session.app.state.settings, session.app.state.clock)
 
 
-class Listing(NamedTuple):
+class Listing(msgspec.Struct, kw_only=True):
     """A page of households, each with its area's name, and the cursor of the next page (None at the end)."""
 
     items: list[tuple[HouseholdRead, str]]
@@ -38,15 +39,15 @@ class Listing(NamedTuple):
 
 async def _households(session: PageSession, query: str, unit: str | None, cursor: str | None = None) -> Listing:
     if session.principal is None:
-        return Listing([], None)
+        return Listing(items=[], next_cursor=None)
     service = registry_service(session)
     try:
         page = await service.list_households(session.principal, query.strip() or None, unit, cursor, LISTED)
     except AppError:  # an unknown area, or a cursor from elsewhere: nothing to list
-        return Listing([], None)
+        return Listing(items=[], next_cursor=None)
     # A commune officer's list spans several areas: each household says which.
     names = await unit_names({h.unit_code for h in page.items})
-    return Listing([(h, names.get(h.unit_code, h.unit_code)) for h in page.items], page.next_cursor)
+    return Listing(items=[(h, names[h.unit_code]) for h in page.items], next_cursor=page.next_cursor)
 
 
 async def _area_name(unit: str | None) -> str | None:
@@ -87,10 +88,6 @@ def HouseholdsPage(session: PageSession, data: dict[str, Any]) -> Any:
             html.a({"class_name": "button", "href": "/auth/login?next=/households"}, session.t("pwa.sign_in")),
         )
 
-    async def add_next_page() -> None:
-        following = await _households(session, query, unit, listing.next_cursor)
-        set_listing(Listing(listing.items + following.items, following.next_cursor))
-
     search = search_form("/households", "hq", session.t("pwa.registry.search_label"), query, set_query)
     if unit:  # the plain GET form (before the live connection) stays within the area
         search["children"].append(html.input({"type": "hidden", "name": "unit", "value": unit}))
@@ -119,9 +116,13 @@ def HouseholdsPage(session: PageSession, data: dict[str, Any]) -> Any:
         )
         if listing.items
         else html.p({"class_name": "muted"}, session.t("pwa.registry.none")),
-        more_button(session.t("pwa.registry.more"), _next_page(query, unit, listing.next_cursor), add_next_page)
-        if listing.next_cursor
-        else "",
+        more_button(
+            session.t("pwa.registry.more"),
+            listing,
+            lambda cursor: _next_page(query, unit, cursor),
+            lambda cursor: _households(session, query, unit, cursor),
+            set_listing,
+        ),
     )
 
 
@@ -137,7 +138,7 @@ async def load_detail(session: PageSession, query: dict[str, str]) -> dict[str, 
         return {"household": None}
     return {
         "household": household,
-        "area": (await unit_names([household.unit_code])).get(household.unit_code, household.unit_code),
+        "area": (await unit_names([household.unit_code]))[household.unit_code],
         "visits": visits,
         "today": today_in_vietnam(session.app.state.clock).isoformat(),
     }

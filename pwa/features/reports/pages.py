@@ -12,7 +12,7 @@ from reactpy import component, html, use_state
 
 from backend.features.reports import rules
 from backend.features.reports.service import ReportService, officer_units
-from backend.features.units.service import unit_names
+from backend.features.units.service import unit_choices
 from backend.lib.clock import VIETNAM, today_in_vietnam
 from backend.lib.errors import AppError, NotFoundError
 from pwa.session import PageSession
@@ -28,13 +28,6 @@ def _service(session: PageSession) -> ReportService:
 
 def _own_units(session: PageSession) -> list[str]:
     return officer_units(session.principal) if session.principal is not None else []
-
-
-async def _unit_choices(session: PageSession) -> list[tuple[str, str]]:
-    """(code, name) of the units the caller reports for or rolls up: people choose by name."""
-    codes = _own_units(session)
-    names = await unit_names(codes)
-    return [(code, names.get(code, code)) for code in codes]
 
 
 def _chosen(session: PageSession, query: dict[str, str]) -> tuple[str | None, str]:
@@ -55,7 +48,8 @@ def _problem(session: PageSession, error: AppError) -> str:
 
 async def load_report(session: PageSession, query: dict[str, str]) -> dict[str, Any]:
     unit, week = _chosen(session, query)
-    data: dict[str, Any] = {"units": await _unit_choices(session), "unit": unit, "week": week, "report": None}
+    units = await unit_choices(_own_units(session))
+    data: dict[str, Any] = {"units": units, "unit": unit, "week": week, "report": None}
     if session.principal is None or unit is None:
         return data
     service = _service(session)
@@ -217,7 +211,8 @@ def ReportPage(session: PageSession, data: dict[str, Any]) -> Any:
 
 async def load_rollup(session: PageSession, query: dict[str, str]) -> dict[str, Any]:
     unit, week = _chosen(session, query)
-    data: dict[str, Any] = {"units": await _unit_choices(session), "unit": unit, "week": week, "rollup": None}
+    units = await unit_choices(_own_units(session))
+    data: dict[str, Any] = {"units": units, "unit": unit, "week": week, "rollup": None}
     if session.principal is None or unit is None:
         return data
     try:
